@@ -8,7 +8,7 @@ export const DESCRIPTOR_PATH = fileURLToPath(
 );
 
 export function encodeDescriptorSet(): Uint8Array {
-  const root = protobuf.loadSync(PROTO_PATH);
+  const root = new protobuf.Root().loadSync(PROTO_PATH, { keepCase: true });
   // protobufjs names the file after the path it was loaded from; pin it so the
   // output does not depend on where the repository is checked out.
   const set = (root as unknown as { toDescriptor(syntax: string): protobuf.Message }).toDescriptor(
