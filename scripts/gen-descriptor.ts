@@ -3,7 +3,7 @@
 // protobuf runtimes instead of needing protoc, so the schema is still
 // defined once. test/fixtures.test.ts fails when this output is stale.
 import { writeFileSync } from 'node:fs';
-import { encodeDescriptorSet, PROTO_PATH, DESCRIPTOR_PATH } from '../harness/schema/descriptor.ts';
+import { DESCRIPTOR_PATH, encodeDescriptorSet, PROTO_PATH } from '../harness/schema/descriptor.ts';
 
 writeFileSync(DESCRIPTOR_PATH, encodeDescriptorSet());
 console.log(`wrote ${DESCRIPTOR_PATH} from ${PROTO_PATH}`);

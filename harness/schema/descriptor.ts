@@ -2,7 +2,9 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import descriptor from 'protobufjs/ext/descriptor/index.js';
 
-export const PROTO_PATH = fileURLToPath(new URL('../../fixtures/conformance.proto', import.meta.url));
+export const PROTO_PATH = fileURLToPath(
+  new URL('../../fixtures/conformance.proto', import.meta.url),
+);
 export const DESCRIPTOR_PATH = fileURLToPath(
   new URL('../../fixtures/conformance.descriptor.pb', import.meta.url),
 );

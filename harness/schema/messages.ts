@@ -4,7 +4,15 @@
 // silently defaulted value.
 import protobuf from 'protobufjs';
 import { PROTO_PATH } from './descriptor.ts';
-import type { Digest, Plan, ReadSpec, WriteResult, ReadResult, RelayResult, Description } from './types.ts';
+import type {
+  Description,
+  Digest,
+  Plan,
+  ReadResult,
+  ReadSpec,
+  RelayResult,
+  WriteResult,
+} from './types.ts';
 
 const root = new protobuf.Root().loadSync(PROTO_PATH, { keepCase: true });
 root.resolveAll();
@@ -35,13 +43,15 @@ function checkKnownKeys(type: protobuf.Type, value: unknown, path: string, top: 
     if (!field) throw new SchemaError(top, join(path, key), 'unknown field');
     if (!(field.resolvedType instanceof protobuf.Type)) {
       const items = field.repeated && Array.isArray(child) ? child : [child];
-      items.forEach((item) => checkScalar(field, item, join(path, key), top));
+      for (const item of items) checkScalar(field, item, join(path, key), top);
       continue;
     }
     const nested = field.resolvedType;
     if (field.repeated) {
       if (!Array.isArray(child)) throw new SchemaError(top, join(path, key), 'expected a list');
-      child.forEach((item, i) => checkKnownKeys(nested, item, `${join(path, key)}[${i}]`, top));
+      for (const [i, item] of child.entries()) {
+        checkKnownKeys(nested, item, `${join(path, key)}[${i}]`, top);
+      }
     } else if (child !== null && child !== undefined) {
       checkKnownKeys(nested, child, join(path, key), top);
     }
@@ -64,7 +74,12 @@ function checkScalar(field: protobuf.Field, value: unknown, path: string, top: s
   }
   const range = INTEGER_RANGES[field.type];
   if (range) {
-    if (typeof value === 'number' && Number.isInteger(value) && value >= range[0] && value <= range[1]) {
+    if (
+      typeof value === 'number' &&
+      Number.isInteger(value) &&
+      value >= range[0] &&
+      value <= range[1]
+    ) {
       return;
     }
     throw fail(`a ${field.type}`);

@@ -1,0 +1,39 @@
+// What a scenario needs from each worker in a cell. A missing capability is a
+// SKIP with the reason, never a failure.
+import type { Scenario } from '../scenarios/types.ts';
+import type { Capabilities } from './schema/types.ts';
+
+export function missingCapability(
+  scenario: Scenario,
+  writer: { lang: string; caps: Capabilities },
+  relays: { lang: string; caps: Capabilities }[],
+  reader: { lang: string; caps: Capabilities },
+): string | null {
+  const style = scenario.plan.style ?? 'AWAITED';
+  const wanted = style === 'WRITE_STYLE_UNSPECIFIED' ? 'AWAITED' : style;
+  if (!writer.caps.write_styles.includes(wanted)) {
+    return `${writer.lang} worker cannot write in the ${wanted} style (its SDK has no such API)`;
+  }
+  for (const op of scenario.plan.ops) {
+    if ('exit' in op && !writer.caps.exit) return `${writer.lang} worker cannot exit on request`;
+    if ('abort' in op && !writer.caps.abort) {
+      return `${writer.lang} worker's SDK offers no way to drop a channel socket`;
+    }
+  }
+  if (scenario.ownership === 'producer' && !writer.caps.produce) {
+    return `${writer.lang} worker cannot create channels itself`;
+  }
+  for (const relay of relays) {
+    if (!relay.caps.relay) return `${relay.lang} worker cannot relay`;
+  }
+  const readStyle = scenario.read.style ?? 'READ_ALL';
+  for (const r of [...relays, reader]) {
+    const want = readStyle === 'READ_STYLE_UNSPECIFIED' ? 'READ_ALL' : readStyle;
+    if (!r.caps.read_styles.includes(want))
+      return `${r.lang} worker cannot read in the ${want} style`;
+    if (scenario.read.texts && !r.caps.text_callback) {
+      return `${r.lang} worker's SDK has no text callback`;
+    }
+  }
+  return null;
+}

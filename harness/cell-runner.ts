@@ -1,0 +1,174 @@
+// Runs one cell: creates the channels, triggers every stage at once, and
+// collects what each worker reports. Judging happens in cell-judge.ts.
+import { randomUUID } from 'node:crypto';
+import { type Expected, expectedFor } from './expected.ts';
+import type { Cell } from './matrix.ts';
+import { CallError, type ChannelRef, type Orchestrator } from './orchestrator.ts';
+import {
+  parseReadResult,
+  parseRelayResult,
+  parseWriteResult,
+  planToJson,
+  readSpecToJson,
+} from './schema/messages.ts';
+import type { Digest } from './schema/types.ts';
+import type { Secrets } from './secrets.ts';
+
+/** What one stage's call produced: its digests, or why there are none. */
+export interface StageReport {
+  role: string;
+  lang: string;
+  digest?: Digest;
+  /** relays report what they read and what they wrote */
+  output?: Digest;
+  failure?: { kind: 'timeout' | 'error'; code: string; message: string };
+}
+
+export interface CellRun {
+  expected: Expected;
+  stages: StageReport[];
+  durationMs: number;
+}
+
+/** Margin between the worker-side deadline and the harness's own call timeout. */
+const DEADLINE_MARGIN_MS = 2000;
+
+const fn = (lang: string, name: string) => `conformance::${lang}::${name}`;
+
+function wrongKeyRef(ref: ChannelRef, secrets: Secrets): ChannelRef {
+  const key = randomUUID();
+  secrets.add(key);
+  return { ...ref, access_key: key };
+}
+
+async function settle(
+  role: string,
+  lang: string,
+  call: Promise<unknown>,
+  read: (result: unknown) => Pick<StageReport, 'digest' | 'output'>,
+): Promise<StageReport> {
+  try {
+    const result = await call;
+    try {
+      return { role, lang, ...read(result) };
+    } catch (err) {
+      const message = `malformed result: ${(err as Error).message}`;
+      return { role, lang, failure: { kind: 'error', code: 'SCHEMA', message } };
+    }
+  } catch (err) {
+    const e = err instanceof CallError ? err : new CallError('?', 'ERROR', String(err));
+    const kind = e.timedOut ? 'timeout' : 'error';
+    return { role, lang, failure: { kind, code: e.code, message: e.message } };
+  }
+}
+
+const need = (d: Digest | null | undefined, what: string): Digest => {
+  if (!d) throw new Error(`${what} digest is missing`);
+  return d;
+};
+
+export async function runCell(orch: Orchestrator, secrets: Secrets, cell: Cell): Promise<CellRun> {
+  const { scenario } = cell;
+  const expected = expectedFor(scenario.plan);
+  const workerDeadline = Math.max(1000, cell.timeoutMs - DEADLINE_MARGIN_MS);
+  const common = { cell: cell.id, deadline_ms: workerDeadline };
+  const read = readSpecToJson({ ...scenario.read, expect: expected.slices });
+  const plan = planToJson(scenario.plan);
+  const started = performance.now();
+  const call = (id: string, payload: unknown) => orch.call(id, payload, cell.timeoutMs);
+
+  if (scenario.ownership === 'producer') {
+    const produce = {
+      buffer_size: scenario.bufferSize ?? 0,
+      reader_function: fn(cell.reader, 'read'),
+      read,
+      ref_placement: scenario.refPlacement ?? 'field',
+    };
+    const writer = await settle(
+      'writer',
+      cell.writer,
+      call(fn(cell.writer, 'write'), {
+        ...common,
+        plan,
+        produce,
+      }),
+      (r) => {
+        const result = parseWriteResult(r);
+        return {
+          digest: need(result.digest, 'writer'),
+          output: need(result.reader_digest, 'reader'),
+        };
+      },
+    );
+    const reader: StageReport = writer.output
+      ? { role: 'reader', lang: cell.reader, digest: writer.output }
+      : { role: 'reader', lang: cell.reader, failure: writer.failure };
+    return { expected, stages: [{ ...writer, output: undefined }, reader], durationMs: elapsed() };
+  }
+
+  // One channel per hop: writer -> relay_1 -> ... -> relay_n -> reader.
+  const hops = await Promise.all(
+    Array.from({ length: cell.relays.length + 1 }, () => orch.createChannel(scenario.bufferSize)),
+  );
+  const fault = scenario.fault;
+  const writerRef =
+    fault?.kind === 'wrong-key' && fault.side === 'writer'
+      ? wrongKeyRef(hops[0].writer, secrets)
+      : hops[0].writer;
+  const last = hops[hops.length - 1];
+  const readerRef =
+    fault?.kind === 'wrong-key' && fault.side === 'reader'
+      ? wrongKeyRef(last.reader, secrets)
+      : last.reader;
+
+  const calls: Promise<StageReport>[] = [];
+  calls.push(
+    settle(
+      'writer',
+      cell.writer,
+      call(fn(cell.writer, 'write'), {
+        ...common,
+        plan,
+        writer: writerRef,
+      }),
+      (r) => ({ digest: need(parseWriteResult(r).digest, 'writer') }),
+    ),
+  );
+  cell.relays.forEach((lang, i) => {
+    const payload = {
+      ...common,
+      read,
+      style: scenario.plan.style ?? 'AWAITED',
+      reader: hops[i].reader,
+      writer: hops[i + 1].writer,
+    };
+    calls.push(
+      settle(`relay-${i + 1}`, lang, call(fn(lang, 'relay'), payload), (r) => {
+        const result = parseRelayResult(r);
+        return {
+          digest: need(result.input, 'relay input'),
+          output: need(result.output, 'relay output'),
+        };
+      }),
+    );
+  });
+  calls.push(
+    settle(
+      'reader',
+      cell.reader,
+      call(fn(cell.reader, 'read'), {
+        ...common,
+        read,
+        reader: readerRef,
+      }),
+      (r) => ({ digest: need(parseReadResult(r).digest, 'reader') }),
+    ),
+  );
+
+  const stages = await Promise.all(calls);
+  return { expected, stages, durationMs: elapsed() };
+
+  function elapsed(): number {
+    return Math.round(performance.now() - started);
+  }
+}

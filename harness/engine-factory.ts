@@ -1,0 +1,35 @@
+// Maps --engine to an adapter. Every adapter implements engines/engine.ts.
+import type { Engine } from '../engines/engine.ts';
+import { IiiEngine } from '../engines/iii/adapter.ts';
+import { ReferenceEngine } from '../engines/reference/adapter.ts';
+import { UsageError } from './usage-error.ts';
+
+export const ENGINE_CHOICES = ['reference', 'reference:compat', 'reference:strict', 'iii'] as const;
+
+export interface EngineOptions {
+  engine: string;
+  iiiBin?: string;
+}
+
+export function createEngine(opts: EngineOptions): { engine: Engine; kind: string } {
+  switch (opts.engine) {
+    case 'reference':
+    case 'reference:compat':
+      return { engine: new ReferenceEngine({ profile: 'compat' }), kind: 'reference' };
+    case 'reference:strict':
+      return { engine: new ReferenceEngine({ profile: 'strict' }), kind: 'reference:strict' };
+    case 'iii': {
+      const bin = opts.iiiBin ?? process.env.III_BIN;
+      if (!bin) {
+        throw new UsageError(
+          '--engine iii needs the engine binary: pass --iii-bin PATH or set III_BIN',
+        );
+      }
+      return { engine: new IiiEngine({ binary: bin }), kind: 'iii' };
+    }
+    default:
+      throw new UsageError(
+        `unknown engine "${opts.engine}"; choose one of ${ENGINE_CHOICES.join(', ')}`,
+      );
+  }
+}

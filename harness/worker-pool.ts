@@ -1,0 +1,89 @@
+// Starts the run's workers, waits until each answers `describe`, and brings a
+// crashed worker back before its next cell so one crash costs one cell.
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Orchestrator } from './orchestrator.ts';
+import { type WorkerCommand, WorkerProcess } from './runtime/worker-process.ts';
+import { parseDescription } from './schema/messages.ts';
+import type { Description } from './schema/types.ts';
+import type { Secrets } from './secrets.ts';
+import { SetupError } from './setup.ts';
+
+const READY_TIMEOUT_MS = 60_000;
+
+export class WorkerPool {
+  private readonly workers = new Map<string, WorkerProcess>();
+  readonly descriptions = new Map<string, Description>();
+
+  constructor(
+    private readonly orch: Orchestrator,
+    private readonly secrets: Secrets,
+    private readonly engineUrl: () => string,
+    private readonly runId: string,
+    private readonly logDir?: string,
+  ) {}
+
+  async start(commands: readonly WorkerCommand[]): Promise<void> {
+    for (const command of commands) {
+      const logFile = this.logDir ? join(this.logDir, `worker-${command.lang}.log`) : undefined;
+      const worker = new WorkerProcess(command, this.secrets, logFile);
+      this.workers.set(command.lang, worker);
+      worker.start(this.engineUrl(), this.workerName(command.lang));
+    }
+    await Promise.all(commands.map((c) => this.waitReady(c.lang)));
+  }
+
+  get(lang: string): WorkerProcess {
+    const worker = this.workers.get(lang);
+    if (!worker) throw new Error(`Internal error: no worker for ${lang}`);
+    return worker;
+  }
+
+  all(): WorkerProcess[] {
+    return [...this.workers.values()];
+  }
+
+  /** Restarts a worker that died (an exit op, a crash) before it is used again. */
+  async revive(lang: string): Promise<string | null> {
+    const worker = this.get(lang);
+    if (worker.alive) return null;
+    const why = worker.exitReason;
+    worker.start(this.engineUrl(), this.workerName(lang));
+    await this.waitReady(lang);
+    return why;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.all().map((w) => w.stop()));
+  }
+
+  private workerName(lang: string): string {
+    return `conformance-${lang}-${this.runId}`;
+  }
+
+  private async waitReady(lang: string): Promise<void> {
+    const worker = this.get(lang);
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    let last = '';
+    while (Date.now() < deadline) {
+      if (!worker.alive) {
+        throw new SetupError(
+          `${lang} worker ${worker.exitReason} before it registered its functions\n` +
+            worker.logs.tail(25).join('\n'),
+        );
+      }
+      try {
+        const raw = await this.orch.call(`conformance::${lang}::describe`, {}, 5000);
+        this.descriptions.set(lang, parseDescription(raw));
+        return;
+      } catch (err) {
+        last = (err as Error).message;
+        await sleep(200);
+      }
+    }
+    throw new SetupError(
+      `${lang} worker did not answer conformance::${lang}::describe within ` +
+        `${READY_TIMEOUT_MS} ms (last error: ${last})\n${worker.logs.tail(25).join('\n')}`,
+    );
+  }
+}
