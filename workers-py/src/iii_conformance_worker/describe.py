@@ -1,0 +1,38 @@
+"""conformance::<lang>::describe."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from . import CONTRACT_VERSION, __version__
+from .context import Context
+
+SDK_DISTRIBUTION = "iii-sdk"
+
+
+def sdk_version() -> str:
+    """The installed iii-sdk, read at run time so a re-pin cannot be misreported."""
+    try:
+        return version(SDK_DISTRIBUTION)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def describe(ctx: Context) -> dict[str, Any]:
+    return {
+        "lang": ctx.lang,
+        "contract_version": CONTRACT_VERSION,
+        "worker_version": __version__,
+        "sdk": {"name": "iii-sdk (PyPI)", "version": sdk_version()},
+        "capabilities": {
+            "write_styles": ["AWAITED", "FIRE_AND_FORGET"],
+            "read_styles": ["READ_ALL", "STREAM"],
+            "exit": True,
+            # No documented way to drop a channel socket without a close frame.
+            "abort": False,
+            "produce": True,
+            "relay": True,
+            "text_callback": True,
+        },
+    }
