@@ -1,0 +1,110 @@
+// Read-only JSON views for the harness under /_conformance/ on the broker's
+// own loopback listener. They carry ids, states, sizes and close codes; an
+// access key or a payload byte never appears here.
+
+import type { ServerResponse } from 'node:http';
+import type { Channel } from './channel.ts';
+import type { ChannelRegistry } from './channel-registry.ts';
+import type { ProfileName } from './policy.ts';
+import type { WorkerHub } from './worker-hub.ts';
+
+export const DIAGNOSTICS_PREFIX = '/_conformance/';
+
+export interface DiagnosticsSource {
+  version: string;
+  profile: ProfileName;
+  startedAt: number;
+  channels: ChannelRegistry;
+  workers: WorkerHub;
+}
+
+export function channelSummary(channel: Channel) {
+  const now = Date.now();
+  return {
+    id: channel.id,
+    bufferSize: channel.bufferSize,
+    ageMs: now - channel.createdAt,
+    creatorWorkerId: channel.creatorWorkerId ?? null,
+    writer: channel.writerState,
+    reader: channel.readerState,
+    writerPaused: channel.writerPaused,
+    finished: channel.finishedAt !== undefined,
+    brokenReason: channel.brokenReason ?? null,
+    queuedItems: channel.queuedItems,
+    heldItems: channel.heldItems,
+    ...channel.stats,
+    writerCloseCode: channel.stats.writerCloseCode ?? null,
+    readerCloseCode: channel.stats.readerCloseCode ?? null,
+    endReason: channel.stats.endReason ?? null,
+  };
+}
+
+export function brokerSummary(src: DiagnosticsSource) {
+  const memory = process.memoryUsage();
+  return {
+    version: src.version,
+    profile: src.profile,
+    uptimeMs: Date.now() - src.startedAt,
+    rssBytes: memory.rss,
+    // maxRSS is in KiB on every platform Node supports.
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    workers: src.workers.sessions.size,
+    invocationsInFlight: src.workers.router.inFlight,
+    invocationsRouted: src.workers.router.routed,
+    malformedFrames: src.workers.malformedFrames,
+    channelsOpen: src.channels.all().length,
+    channelsCreated: src.channels.created,
+    channelsRemoved: src.channels.removed,
+  };
+}
+
+function workersView(src: DiagnosticsSource) {
+  return [...src.workers.sessions.values()].map((s) => ({
+    id: s.id,
+    name: s.name ?? null,
+    runtime: s.runtime ?? null,
+    namespace: s.namespace,
+    functions: [...s.functions].sort(),
+    connectedMs: Date.now() - s.connectedAt,
+    framesDropped: s.framesDropped,
+  }));
+}
+
+/** Answers a GET under /_conformance/; returns false when the path is not ours. */
+export function serveDiagnostics(src: DiagnosticsSource, path: string, res: ServerResponse) {
+  const rest = path.slice(DIAGNOSTICS_PREFIX.length).replace(/\/$/, '');
+  if (rest === '' || rest === 'broker') return sendJson(res, 200, brokerSummary(src));
+  if (rest === 'workers') return sendJson(res, 200, { workers: workersView(src) });
+  if (rest === 'channels') {
+    return sendJson(res, 200, {
+      broker: brokerSummary(src),
+      channels: src.channels.all().map(channelSummary),
+    });
+  }
+
+  const match = /^channels\/([^/]+)$/.exec(rest);
+  if (match) {
+    const channel = src.channels.get(decodeURIComponent(match[1] ?? ''));
+    if (!channel) return sendJson(res, 404, { error: 'channel not found (or removed)' });
+    return sendJson(res, 200, {
+      ...channelSummary(channel),
+      framesDropped: channel.frames.dropped,
+      frames: channel.frameRecords(),
+    });
+  }
+  return sendJson(res, 404, {
+    error: 'unknown diagnostics path',
+    paths: ['broker', 'workers', 'channels', 'channels/<id>'].map((p) => DIAGNOSTICS_PREFIX + p),
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): true {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+  return true;
+}
