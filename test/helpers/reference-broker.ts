@@ -1,7 +1,7 @@
 // Shared helpers for the reference broker tests: an in-process broker with
 // captured logs, raw WebSocket clients and small waiting utilities.
 
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import { WebSocket } from 'ws';
 import {
   type ReferenceBroker,
@@ -34,13 +34,11 @@ export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Deterministic bytes without a seed file: SHA-256 blocks of a counter. */
+/** Deterministic, incompressible bytes: AES-256-CTR keystream keyed by the seed. */
 export function patternBytes(length: number, seed = 'reference'): Buffer {
-  const out = Buffer.alloc(length);
-  for (let i = 0, off = 0; off < length; i++, off += 32) {
-    createHash('sha256').update(`${seed}:${i}`).digest().copy(out, off);
-  }
-  return out;
+  const key = createHash('sha256').update(seed).digest();
+  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+  return Buffer.concat([cipher.update(Buffer.alloc(length)), cipher.final()]);
 }
 
 export async function waitFor<T>(
@@ -111,4 +109,35 @@ export async function openWorker(wsUrl: string) {
 export async function getJson(broker: ReferenceBroker, path: string) {
   const res = await fetch(`${broker.diagnosticsUrl}${path}`);
   return { status: res.status, text: await res.clone().text(), body: await res.json() };
+}
+
+type RawWorker = Awaited<ReturnType<typeof openWorker>>;
+
+/** Calls engine::channels::create over the raw protocol; returns the result message. */
+export async function rawCreateChannel(w: RawWorker, data?: unknown) {
+  const id = crypto.randomUUID();
+  w.send({
+    type: 'invokefunction',
+    invocation_id: id,
+    function_id: 'engine::channels::create',
+    ...(data !== undefined && { data }),
+  });
+  return w.next((m) => m.type === 'invocationresult' && m.invocation_id === id, 'create result');
+}
+
+export interface RawRefs {
+  writer: { channel_id: string; access_key: string };
+  reader: { channel_id: string; access_key: string };
+}
+
+/** A channel plus raw sockets for one or both ends. */
+export async function rawChannel(broker: ReferenceBroker, bufferSize?: number) {
+  const w = await openWorker(broker.wsUrl);
+  const msg = await rawCreateChannel(w, bufferSize === undefined ? {} : { buffer_size: bufferSize });
+  const refs = msg.result as RawRefs;
+  const open = (dir: 'read' | 'write') => {
+    const ref = dir === 'write' ? refs.writer : refs.reader;
+    return openChannel(broker.wsUrl, ref.channel_id, ref.access_key, dir);
+  };
+  return { worker: w, refs, id: refs.writer.channel_id, open };
 }
