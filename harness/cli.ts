@@ -74,7 +74,7 @@ function rerunCommand(flags: RunFlags, cell: Cell): string {
 
 async function runCommand(flags: RunFlags): Promise<number> {
   const scenarios = selectScenarios(flags);
-  const { engine, kind } = createEngine({ engine: flags.engine, iiiBin: flags.iiiBin });
+  const { engine, kind } = await createEngine({ engine: flags.engine, iiiBin: flags.iiiBin });
   const langs = flags.langs.filter(isBuiltinLang);
   const reporter = new PlainReporter();
   if (flags.engine === 'iii' && !flags.iiiBin && !process.env.III_BIN) {
@@ -134,7 +134,7 @@ export function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('iii-conformance')
     .description('Byte-exact cross-language conformance of iii channels')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError('(run with --help for usage)');
 
   program
     .command('run')

@@ -11,13 +11,18 @@ export interface EngineOptions {
   iiiBin?: string;
 }
 
-export function createEngine(opts: EngineOptions): { engine: Engine; kind: string } {
+// Adapters load on demand so `list` and usage errors never pay for them.
+export async function createEngine(opts: EngineOptions): Promise<{ engine: Engine; kind: string }> {
   switch (opts.engine) {
     case 'reference':
-    case 'reference:compat':
+    case 'reference:compat': {
+      const { ReferenceEngine } = await import('../engines/reference/adapter.ts');
       return { engine: new ReferenceEngine({ profile: 'compat' }), kind: 'reference' };
-    case 'reference:strict':
+    }
+    case 'reference:strict': {
+      const { ReferenceEngine } = await import('../engines/reference/adapter.ts');
       return { engine: new ReferenceEngine({ profile: 'strict' }), kind: 'reference:strict' };
+    }
     case 'iii': {
       const bin = opts.iiiBin ?? process.env.III_BIN;
       if (!bin) {
@@ -25,6 +30,7 @@ export function createEngine(opts: EngineOptions): { engine: Engine; kind: strin
           '--engine iii needs the engine binary: pass --iii-bin PATH or set III_BIN',
         );
       }
+      const { IiiEngine } = await import('../engines/iii/adapter.ts');
       return { engine: new IiiEngine({ binary: bin }), kind: 'iii' };
     }
     default:
