@@ -75,7 +75,12 @@ describe.each(['compat', 'strict'] as const)('channels (%s)', (profile) => {
     const ch = await rawChannel(broker);
     const wrongKey = openChannel(broker.wsUrl, ch.id, crypto.randomUUID(), 'read');
     expect(await refusal(wrongKey)).toEqual({ status: 404, body: 'Channel not found' });
-    const unknown = openChannel(broker.wsUrl, crypto.randomUUID(), ch.refs.reader.access_key, 'read');
+    const unknown = openChannel(
+      broker.wsUrl,
+      crypto.randomUUID(),
+      ch.refs.reader.access_key,
+      'read',
+    );
     expect((await refusal(unknown)).status).toBe(404);
     const badDir = openChannel(broker.wsUrl, ch.id, ch.refs.reader.access_key, 'READ');
     expect((await refusal(badDir)).status).toBe(400);

@@ -51,8 +51,16 @@ describe('worker protocol', () => {
     expect(back).toEqual({ type: 'invocationresult', invocation_id: id, function_id: 'raw::fn' });
 
     // Object data gets _caller_worker_id; a void call gets a fresh id.
-    a.send({ type: 'invokefunction', function_id: 'raw::fn', data: { x: 1 }, action: { type: 'void' } });
-    const voidCall = await b.next((m) => m.type === 'invokefunction' && m.invocation_id !== id, 'void');
+    a.send({
+      type: 'invokefunction',
+      function_id: 'raw::fn',
+      data: { x: 1 },
+      action: { type: 'void' },
+    });
+    const voidCall = await b.next(
+      (m) => m.type === 'invokefunction' && m.invocation_id !== id,
+      'void',
+    );
     expect(voidCall.data).toEqual({ x: 1, _caller_worker_id: greeting.worker_id });
     expect(voidCall.invocation_id).toMatch(UUID_V4);
 

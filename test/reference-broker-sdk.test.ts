@@ -28,10 +28,13 @@ function worker(name: string): IIIClient {
 }
 
 async function functionsVisible(ids: string[]) {
-  await waitFor(() => {
-    const all = [...broker.workers.sessions.values()].flatMap((s) => [...s.functions]);
-    return ids.every((id) => all.includes(id));
-  }, `functions ${ids.join(', ')}`);
+  await waitFor(
+    () => {
+      const all = [...broker.workers.sessions.values()].flatMap((s) => [...s.functions]);
+      return ids.every((id) => all.includes(id));
+    },
+    `functions ${ids.join(', ')}`,
+  );
 }
 
 beforeAll(async () => {

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import type { Engine, EngineInfo } from '../engine.ts';
@@ -61,7 +62,8 @@ export class ReferenceEngine implements Engine {
 
   async start(): Promise<EngineInfo> {
     if (this.running) {
-      throw new Error(`Internal error: ${this.label} engine already running (pid ${this.child.pid})`);
+      const pid = this.child?.pid;
+      throw new Error(`Internal error: ${this.label} engine already running (pid ${pid})`);
     }
     this.stopping = undefined;
     const args = [
@@ -89,7 +91,7 @@ export class ReferenceEngine implements Engine {
     if (child.pid !== undefined) this.started.push(child.pid);
     createInterface({ input: child.stderr }).on('line', (line) => this.log.push(line));
 
-    const listening = await this.awaitListening(child);
+    const listening = await this.awaitListening(child, child.stdout);
     this.port = Number(new URL(listening.wsUrl).port);
     return { wsUrl: listening.wsUrl, label: this.label, version: listening.version };
   }
@@ -138,7 +140,7 @@ export class ReferenceEngine implements Engine {
     return existsSync(repoNode) ? repoNode : process.execPath;
   }
 
-  private awaitListening(child: ResultPromise): Promise<Listening> {
+  private awaitListening(child: ResultPromise, stdout: Readable): Promise<Listening> {
     const timeoutMs = this.options.startTimeoutMs ?? 20_000;
     return new Promise<Listening>((resolve, reject) => {
       let settled = false;
@@ -154,7 +156,7 @@ export class ReferenceEngine implements Engine {
         () => fail(`printed no listening line within ${timeoutMs} ms`),
         timeoutMs,
       );
-      createInterface({ input: child.stdout }).on('line', (line) => {
+      createInterface({ input: stdout }).on('line', (line) => {
         this.log.push(line);
         const parsed = parseListening(line);
         if (!parsed || settled) return;

@@ -127,7 +127,8 @@ export class WorkerHub {
     session.runtime = typeof data.runtime === 'string' ? data.runtime : undefined;
 
     const holder = [...this.sessions.values()].find(
-      (other) => other !== session && !other.closed && other.name === name && other.namespace === ns,
+      (other) =>
+        other !== session && !other.closed && other.name === name && other.namespace === ns,
     );
     if (name !== undefined && holder) {
       // Two live workers may not share (namespace, name); the engine rejects

@@ -50,7 +50,8 @@ export async function waitFor<T>(
   for (;;) {
     const value = probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -133,7 +134,10 @@ export interface RawRefs {
 /** A channel plus raw sockets for one or both ends. */
 export async function rawChannel(broker: ReferenceBroker, bufferSize?: number) {
   const w = await openWorker(broker.wsUrl);
-  const msg = await rawCreateChannel(w, bufferSize === undefined ? {} : { buffer_size: bufferSize });
+  const msg = await rawCreateChannel(
+    w,
+    bufferSize === undefined ? {} : { buffer_size: bufferSize },
+  );
   const refs = msg.result as RawRefs;
   const open = (dir: 'read' | 'write') => {
     const ref = dir === 'write' ? refs.writer : refs.reader;
