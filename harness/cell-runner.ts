@@ -28,6 +28,8 @@ export interface CellRun {
   expected: Expected;
   stages: StageReport[];
   durationMs: number;
+  /** ids of the channels the harness created, to pick this cell's engine log lines */
+  channelIds: string[];
 }
 
 /** Margin between the worker-side deadline and the harness's own call timeout. */
@@ -103,7 +105,8 @@ export async function runCell(orch: Orchestrator, secrets: Secrets, cell: Cell):
     const reader: StageReport = writer.output
       ? { role: 'reader', lang: cell.reader, digest: writer.output }
       : { role: 'reader', lang: cell.reader, failure: writer.failure };
-    return { expected, stages: [{ ...writer, output: undefined }, reader], durationMs: elapsed() };
+    const stages = [{ ...writer, output: undefined }, reader];
+    return { expected, stages, durationMs: elapsed(), channelIds: [] };
   }
 
   // One channel per hop: writer -> relay_1 -> ... -> relay_n -> reader.
@@ -166,7 +169,8 @@ export async function runCell(orch: Orchestrator, secrets: Secrets, cell: Cell):
   );
 
   const stages = await Promise.all(calls);
-  return { expected, stages, durationMs: elapsed() };
+  const channelIds = hops.map((h) => h.writer.channel_id);
+  return { expected, stages, durationMs: elapsed(), channelIds };
 
   function elapsed(): number {
     return Math.round(performance.now() - started);

@@ -117,8 +117,25 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
     summary: summarize(results),
     cells: results,
   };
-  writeReports(plan.reportDir, runResults, secrets);
+  writeReports(plan.reportDir, runResults, secrets, plan.engine.tail(100_000));
   return { results: runResults, interrupted };
+}
+
+const TAIL_LINES = 30;
+
+/** The worker's lines about this cell, plus its last words if it died. */
+function workerTail(pool: WorkerPool, lang: string, cell: Cell): string[] {
+  const worker = pool.get(lang);
+  const own = worker.logs.tail(TAIL_LINES, cell.id);
+  return worker.alive ? own : [...own, '…', ...worker.logs.tail(10)];
+}
+
+/** Engine lines that mention this cell's channels (by id prefix), else its last lines. */
+function engineTail(engine: Engine, channelIds: readonly string[]): string[] {
+  const all = engine.tail(4000);
+  const prefixes = channelIds.map((id) => id.slice(0, 8));
+  const mine = all.filter((line) => prefixes.some((p) => line.includes(p)));
+  return (mine.length > 0 ? mine : all).slice(-TAIL_LINES);
 }
 
 async function runOne(
@@ -150,14 +167,14 @@ async function runOne(
   }
   const run = await runCell(orch, secrets, cell);
   const judgement = judgeCell(cell.scenario, run);
-  const logs =
+  const logs: Record<string, string[]> | undefined =
     judgement.verdict === 'PASS'
       ? undefined
       : {
           ...Object.fromEntries(
-            langs.map((lang) => [`worker-${lang}`, pool.get(lang).logs.tail(30, cell.id)]),
+            langs.map((lang) => [`worker-${lang}`, workerTail(pool, lang, cell)]),
           ),
-          engine: plan.engine.tail(30),
+          engine: engineTail(plan.engine, run.channelIds),
         };
   if (revived.length > 0 && logs) logs.harness = revived;
   return makeCellResult(cell, run, judgement, logs, plan.rerun(cell));

@@ -7,11 +7,17 @@ import { renderJunit } from './junit.ts';
 import type { RunResults } from './results.ts';
 import { renderSummary } from './summary-md.ts';
 
-export function writeReports(dir: string, results: RunResults, secrets: Secrets): void {
-  mkdirSync(dir, { recursive: true });
+export function writeReports(
+  dir: string,
+  results: RunResults,
+  secrets: Secrets,
+  engineLog: readonly string[],
+): void {
+  mkdirSync(join(dir, 'logs'), { recursive: true });
   const write = (name: string, text: string) =>
     writeFileSync(join(dir, name), secrets.redact(text));
   write('results.json', `${JSON.stringify(results, null, 2)}\n`);
   write('junit.xml', renderJunit(results));
   write('summary.md', renderSummary(results));
+  write(join('logs', 'engine.log'), `${engineLog.join('\n')}\n`);
 }
