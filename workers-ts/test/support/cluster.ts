@@ -1,7 +1,8 @@
 // One engine, one worker and one test client (the npm SDK, like the
 // orchestrator), started per test file.
 import { type IIIClient, registerWorker } from 'iii-sdk';
-import { type Channel, createChannel } from 'iii-sdk/helpers';
+import type { Channel } from 'iii-sdk/channel';
+import { createChannel } from 'iii-sdk/helpers';
 import { type Child, startReference, startWorker } from './processes.ts';
 
 export interface Cluster {
@@ -9,7 +10,7 @@ export interface Cluster {
   engine: Child;
   worker: Child;
   client: IIIClient;
-  call<T = any>(fn: string, payload: unknown, timeoutMs?: number): Promise<T>;
+  call<T = unknown>(fn: string, payload: unknown, timeoutMs?: number): Promise<T>;
   channel(bufferSize?: number): Promise<Channel>;
   stop(): Promise<void>;
 }
