@@ -68,6 +68,51 @@ describe('worker protocol', () => {
     b.ws.close();
   });
 
+  it('retires the previous connection on reattach with the right token only', async () => {
+    const old = await openWorker(broker.wsUrl);
+    const hello = await old.next((m) => m.type === 'workerregistered', 'greeting');
+    old.send({ type: 'registerfunction', id: 'raw::old' });
+    await waitFor(() => broker.workers.router.findOwner('default', 'raw::old'), 'registration');
+
+    const impostor = await openWorker(broker.wsUrl);
+    impostor.send({ type: 'reattach', previous_worker_id: hello.worker_id, reattach_token: 'x' });
+    impostor.send({ type: 'ping' });
+    await impostor.next((m) => m.type === 'pong', 'pong');
+    expect(broker.workers.sessions.has(hello.worker_id as string)).toBe(true);
+
+    const heir = await openWorker(broker.wsUrl);
+    heir.send({
+      type: 'reattach',
+      previous_worker_id: hello.worker_id,
+      reattach_token: hello.reattach_token,
+    });
+    expect((await old.closed).code).toBe(1006);
+    expect(broker.workers.router.findOwner('default', 'raw::old')).toBeUndefined();
+    impostor.ws.close();
+    heir.ws.close();
+  });
+
+  it('rejects a second live worker with the same name, like the engine', async () => {
+    const register = (name: string) => ({
+      type: 'invokefunction',
+      function_id: 'engine::workers::register',
+      data: { name, runtime: 'raw' },
+      action: { type: 'void' },
+    });
+    const first = await openWorker(broker.wsUrl);
+    first.send(register('twin'));
+    await waitFor(
+      () => [...broker.workers.sessions.values()].some((s) => s.name === 'twin'),
+      'name',
+    );
+    const second = await openWorker(broker.wsUrl);
+    second.send(register('twin'));
+    const rejected = await second.next((m) => m.type === 'registrationrejected', 'rejection');
+    expect(rejected).toMatchObject({ code: 'WORKER_NAMESPACE_CONFLICT', worker_name: 'twin' });
+    await second.closed;
+    first.ws.close();
+  });
+
   it('applies the engine rules to engine::channels::create input', async () => {
     const w = await openWorker(broker.wsUrl);
     const size = async (data: unknown) => {
