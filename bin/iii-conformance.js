@@ -10,6 +10,11 @@ if (major < 22 || (major === 22 && minor < 12)) {
   );
   process.exit(2);
 }
+// `iii-conformance list | head` closes the pipe early; that is not an error.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 const { register } = await import('tsx/esm/api');
 register();
 await import('../harness/cli.ts');

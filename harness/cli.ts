@@ -1,176 +1,21 @@
 // iii-conformance: the command line. Exit status 0 when every cell is PASS,
 // XFAIL, SKIP or NON-STRICT; 1 when any is FAIL, XPASS, ERROR or TIMEOUT;
 // 2 for a usage or set-up error, always with a sentence that says what to do.
-import { join } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import picomatch from 'picomatch';
-import { SCENARIOS, scenariosFor } from '../scenarios/index.ts';
-import type { Tier } from '../scenarios/types.ts';
-import { BUILTIN_LANGS, builtinWorkerCommand, isBuiltinLang } from './builtin-workers.ts';
-import { createEngine, ENGINE_CHOICES } from './engine-factory.ts';
-import { type Cell, expandCells } from './matrix.ts';
-import { ROOT } from './paths.ts';
-import { FAILING } from './report/results.ts';
-import { PlainReporter } from './reporter.ts';
-import { executeRun } from './run.ts';
-import { ensureWorkers, SetupError } from './setup.ts';
+import { Command, CommanderError } from 'commander';
+import { registerList } from './commands/list.ts';
+import { registerRun } from './commands/run.ts';
+import { SetupError } from './setup.ts';
 import { UsageError } from './usage-error.ts';
-
-const positiveInt = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new InvalidArgumentError(`${name} takes a whole number of 1 or more, got "${value}"`);
-  }
-  return n;
-};
-
-function parseLangs(value: string): string[] {
-  const langs = value
-    .split(',')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  for (const lang of langs) {
-    if (!isBuiltinLang(lang)) {
-      throw new InvalidArgumentError(
-        `unknown language "${lang}"; choose from ${BUILTIN_LANGS.join(', ')}`,
-      );
-    }
-  }
-  if (langs.length === 0) throw new InvalidArgumentError('--langs needs at least one language');
-  return [...new Set(langs)];
-}
-
-interface RunFlags {
-  engine: string;
-  iiiBin?: string;
-  langs: string[];
-  scenario?: string;
-  cell?: string;
-  profile: Tier;
-  reportDir?: string;
-  repeat: number;
-  concurrency: number;
-  timeoutMs?: number;
-}
-
-function selectScenarios(flags: RunFlags) {
-  const pool = flags.scenario || flags.cell ? SCENARIOS : scenariosFor(flags.profile);
-  const globs = flags.scenario?.split(',').filter(Boolean);
-  const selected = globs ? pool.filter((s) => picomatch.isMatch(s.id, globs)) : [...pool];
-  if (selected.length === 0) {
-    throw new UsageError(
-      `--scenario "${flags.scenario}" matches no scenario id; see \`npx iii-conformance list\``,
-    );
-  }
-  return selected;
-}
-
-function rerunCommand(flags: RunFlags, cell: Cell): string {
-  const langs = [...new Set([cell.writer, ...cell.relays, cell.reader])].join(',');
-  const engine =
-    flags.engine === 'iii' ? ' --engine iii --iii-bin "$III_BIN"' : ` --engine ${flags.engine}`;
-  return `npx iii-conformance run${engine} --langs ${langs} --cell '${cell.id}'`;
-}
-
-async function runCommand(flags: RunFlags): Promise<number> {
-  const scenarios = selectScenarios(flags);
-  const { engine, kind } = await createEngine({ engine: flags.engine, iiiBin: flags.iiiBin });
-  const langs = flags.langs.filter(isBuiltinLang);
-  const reporter = new PlainReporter();
-  if (flags.engine === 'iii' && !flags.iiiBin && !process.env.III_BIN) {
-    throw new UsageError(
-      '--engine iii needs the engine binary: pass --iii-bin PATH or set III_BIN',
-    );
-  }
-  await ensureWorkers(langs, (line) => process.stderr.write(`${line}\n`));
-
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const reportDir = flags.reportDir ?? join(ROOT, 'reports', stamp);
-  const cellGlob = flags.cell ? picomatch(flags.cell.split(',')) : null;
-  const cells = expandCells(scenarios, {
-    langs,
-    engine: kind,
-    defaultTimeoutMs: 30_000,
-    timeoutOverrideMs: flags.timeoutMs,
-    repeat: flags.repeat,
-  }).filter((cell) => !cellGlob || cellGlob(cell.id));
-  if (cells.length === 0) {
-    throw new UsageError(
-      `--cell "${flags.cell}" matches no cell of the selected scenarios and languages`,
-    );
-  }
-  const { results, interrupted } = await executeRun(
-    {
-      cells,
-      workers: langs.map(builtinWorkerCommand),
-      engine,
-      engineKind: kind,
-      reportDir,
-      profile: flags.profile,
-      runtime: 'process',
-      concurrency: flags.concurrency,
-      repeat: flags.repeat,
-      argv: process.argv.slice(2),
-      rerun: (cell) => rerunCommand(flags, cell),
-    },
-    reporter,
-  );
-  reporter.finish(results);
-  reporter.line(`report: ${reportDir}`);
-  if (interrupted) return 130;
-  return results.cells.some((c) => FAILING.has(c.verdict)) ? 1 : 0;
-}
-
-function listCommand(): void {
-  const width = Math.max(...SCENARIOS.map((s) => s.id.length)) + 2;
-  for (const s of SCENARIOS) {
-    process.stdout.write(
-      `${s.id.padEnd(width)}${s.level.padEnd(8)}${s.tier.padEnd(7)}${s.summary}\n`,
-    );
-  }
-}
 
 export function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('iii-conformance')
     .description('Byte-exact cross-language conformance of iii channels')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-
-  program
-    .command('run')
-    .description('run the conformance matrix')
-    .addOption(
-      new Option('--engine <engine>', 'engine to test')
-        .choices(ENGINE_CHOICES)
-        .default('reference'),
-    )
-    .option('--iii-bin <path>', 'iii engine binary for --engine iii (or set III_BIN)')
-    .option('--langs <list>', 'worker languages, comma-separated', parseLangs, [...BUILTIN_LANGS])
-    .option('--scenario <glob>', 'only scenarios whose id matches (comma-separated globs)')
-    .option('--cell <glob>', 'only cells whose id matches (comma-separated globs)')
-    .addOption(
-      new Option('--profile <profile>', 'scenario set')
-        .choices(['core', 'quick', 'full'])
-        .default('core'),
-    )
-    .option('--report-dir <dir>', 'report folder (default reports/<timestamp>)')
-    .option('--repeat <n>', 'run every cell n times', positiveInt('--repeat'), 1)
-    .option('--concurrency <n>', 'cells in flight at once', positiveInt('--concurrency'), 3)
-    .option(
-      '--timeout-ms <n>',
-      'deadline of every cell, overriding the scenarios own',
-      positiveInt('--timeout-ms'),
-    )
-    .action(async (flags: RunFlags) => exit(await runCommand(flags)));
-
-  program
-    .command('list')
-    .description('print every scenario id with its level, tier and what it checks')
-    .action(() => listCommand());
-
+  registerRun(program, exit);
+  registerList(program);
   return program;
 }
-
 async function main(): Promise<void> {
   let code = 0;
   try {
