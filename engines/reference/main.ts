@@ -9,7 +9,8 @@ import { isProfileName, PROFILE_NAMES } from './policy.ts';
 
 const USAGE =
   'usage: main.ts [--host 127.0.0.1] [--port 0] [--profile compat|strict]\n' +
-  '               [--channel-ttl-ms N] [--sweep-interval-ms N] [--verbose]';
+  '               [--channel-ttl-ms N] [--sweep-interval-ms N] [--verbose]\n' +
+  '               [--ignore-stdin]  (containers: do not exit when stdin is closed)';
 
 function fail(message: string): never {
   process.stderr.write(`reference broker: ${message}\n${USAGE}\n`);
@@ -65,9 +66,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  process.stdin.on('end', () => stop('stdin closed'));
-  process.stdin.on('error', () => stop('stdin error'));
-  process.stdin.resume();
+  if (!values['ignore-stdin']) {
+    process.stdin.on('end', () => stop('stdin closed'));
+    process.stdin.on('error', () => stop('stdin error'));
+    process.stdin.resume();
+  }
 
   const line = {
     event: 'listening',
@@ -87,6 +90,7 @@ function parse() {
       'channel-ttl-ms': { type: 'string' },
       'sweep-interval-ms': { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      'ignore-stdin': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
