@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Digest } from '../src/digest.ts';
 import { type Cluster, startCluster, waitForFunction } from './support/cluster.ts';
 import type { PlanOp } from './support/expectation.ts';
-import { referenceAvailable, startWorker } from './support/processes.ts';
+import { engineAvailable, startWorker } from './support/processes.ts';
 
 const installed = JSON.parse(
   readFileSync(new URL('../../node_modules/iii-sdk/package.json', import.meta.url), 'utf8'),
 ) as { version: string };
 
-describe.skipIf(!referenceAvailable)('lifecycle and faults', () => {
+describe.skipIf(!engineAvailable)('lifecycle and faults', () => {
   let c: Cluster;
   beforeAll(async () => {
     c = await startCluster();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Digest } from '../src/digest.ts';
 import { type Cluster, startCluster } from './support/cluster.ts';
 import { expectedFor, type PlanOp } from './support/expectation.ts';
-import { referenceAvailable } from './support/processes.ts';
+import { engineAvailable } from './support/processes.ts';
 
 const OPS: PlanOp[] = [
   { bytes: { seed: 'own', length: 65_537, chunk: 8192 } },
@@ -14,7 +14,7 @@ const OPS: PlanOp[] = [
 ];
 const want = expectedFor(OPS);
 
-describe.skipIf(!referenceAvailable)('ownership and relay', () => {
+describe.skipIf(!engineAvailable)('ownership and relay', () => {
   let c: Cluster;
   beforeAll(async () => {
     c = await startCluster();
@@ -103,9 +103,9 @@ describe.skipIf(!referenceAvailable)('ownership and relay', () => {
     }
     expect(relay.input.role).toBe('relay-in');
     expect(relay.output.role).toBe('relay-out');
+    const at = (d: Digest | typeof want) => d.texts.map((t) => t.at_byte).join(',');
     console.info(
-      `relay ${style}: in at_byte ${relay.input.texts.map((t) => t.at_byte)}, ` +
-        `out at_byte ${relay.output.texts.map((t) => t.at_byte)}, plan ${want.texts.map((t) => t.at_byte)}`,
+      `relay ${style}: in ${at(relay.input)}, out ${at(relay.output)}, plan ${at(want)}`,
     );
   });
 });

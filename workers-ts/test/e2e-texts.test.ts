@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Digest } from '../src/digest.ts';
 import { type Cluster, startCluster } from './support/cluster.ts';
 import { expectedFor, type PlanOp, referenceSlice } from './support/expectation.ts';
-import { referenceAvailable } from './support/processes.ts';
+import { engineAvailable } from './support/processes.ts';
 import { type Frame, rawRead, rawWrite, textPositions } from './support/raw-channel.ts';
 
 const INTERLEAVED: PlanOp[] = [
@@ -22,7 +22,7 @@ const INTERLEAVED: PlanOp[] = [
 const want = expectedFor(INTERLEAVED);
 const wantTexts = want.texts.map((t) => ({ sha256: t.sha256, length: t.length }));
 
-describe.skipIf(!referenceAvailable)('interleaved text and binary', () => {
+describe.skipIf(!engineAvailable)('interleaved text and binary', () => {
   let c: Cluster;
   beforeAll(async () => {
     c = await startCluster();

@@ -3,9 +3,10 @@
 import { type IIIClient, registerWorker } from 'iii-sdk';
 import type { Channel } from 'iii-sdk/channel';
 import { createChannel } from 'iii-sdk/helpers';
-import { type Child, startReference, startWorker } from './processes.ts';
+import { type Child, type EngineKind, engineKind, startEngine, startWorker } from './processes.ts';
 
 export interface Cluster {
+  kind: EngineKind;
   wsUrl: string;
   engine: Child;
   worker: Child;
@@ -32,12 +33,13 @@ export async function waitForFunction(client: IIIClient, fn: string): Promise<vo
 }
 
 export async function startCluster(lang = 'ts'): Promise<Cluster> {
-  const engine = await startReference();
+  const engine = await startEngine();
   const tag = `${process.pid}-${++seq}`;
   const worker = startWorker(engine.wsUrl, `conformance-ts-${tag}`, lang);
   const client = registerWorker(engine.wsUrl, { workerName: `e2e-client-${tag}` });
   await waitForFunction(client, `conformance::${lang}::describe`);
   return {
+    kind: engineKind,
     wsUrl: engine.wsUrl,
     engine,
     worker,
