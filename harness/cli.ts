@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerList } from './commands/list.ts';
 import { registerRun } from './commands/run.ts';
+import { registerSetup } from './commands/setup.ts';
 import { SetupError } from './setup.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -14,6 +15,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerRun(program, exit);
   registerList(program);
+  registerSetup(program, exit);
   return program;
 }
 async function main(): Promise<void> {

@@ -15,6 +15,7 @@ import type { CellResult, RunResults } from './report/results.ts';
 import { RESULTS_SCHEMA, summarize } from './report/results.ts';
 import { writeReports } from './report/write-reports.ts';
 import type { Reporter } from './reporter.ts';
+import type { WorkerRuntime } from './runtime/runtime.ts';
 import type { WorkerCommand } from './runtime/worker-process.ts';
 import { Secrets } from './secrets.ts';
 import { SUITE_VERSION } from './version.ts';
@@ -27,7 +28,7 @@ export interface RunPlan {
   engineKind: string;
   reportDir: string;
   profile: Tier;
-  runtime: string;
+  runtime: WorkerRuntime;
   concurrency: number;
   repeat: number;
   argv: string[];
@@ -69,7 +70,7 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
     info = await plan.engine.start();
     reporter.line(`engine ${info.label} ${info.version} listening on ${info.wsUrl}`);
     orch = new Orchestrator(info.wsUrl, `conformance-orchestrator-${runId}`, secrets);
-    pool = new WorkerPool(orch, secrets, engineUrl, runId, logDir);
+    pool = new WorkerPool(orch, secrets, engineUrl, runId, plan.runtime, logDir);
     reporter.line(`starting workers: ${plan.workers.map((w) => w.lang).join(', ')}…`);
     await pool.start(plan.workers);
     for (const [lang, d] of pool.descriptions) {
@@ -108,7 +109,7 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
       duration_ms: finished.getTime() - started.getTime(),
       argv: plan.argv,
       profile: plan.profile,
-      runtime: plan.runtime,
+      runtime: plan.runtime.name,
       concurrency: plan.concurrency,
       repeat: plan.repeat,
     },

@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Orchestrator } from './orchestrator.ts';
-import { type WorkerCommand, WorkerProcess } from './runtime/worker-process.ts';
+import type { WorkerHandle, WorkerRuntime } from './runtime/runtime.ts';
+import type { WorkerCommand } from './runtime/worker-process.ts';
 import { parseDescription } from './schema/messages.ts';
 import type { Description } from './schema/types.ts';
 import type { Secrets } from './secrets.ts';
@@ -12,7 +13,7 @@ import { SetupError } from './setup.ts';
 const READY_TIMEOUT_MS = 60_000;
 
 export class WorkerPool {
-  private readonly workers = new Map<string, WorkerProcess>();
+  private readonly workers = new Map<string, WorkerHandle>();
   readonly descriptions = new Map<string, Description>();
 
   constructor(
@@ -20,26 +21,29 @@ export class WorkerPool {
     private readonly secrets: Secrets,
     private readonly engineUrl: () => string,
     private readonly runId: string,
+    private readonly runtime: WorkerRuntime,
     private readonly logDir?: string,
   ) {}
 
   async start(commands: readonly WorkerCommand[]): Promise<void> {
     for (const command of commands) {
       const logFile = this.logDir ? join(this.logDir, `worker-${command.lang}.log`) : undefined;
-      const worker = new WorkerProcess(command, this.secrets, logFile);
+      const worker = this.runtime.worker(command, this.secrets, logFile);
       this.workers.set(command.lang, worker);
-      worker.start(this.engineUrl(), this.workerName(command.lang));
     }
+    await Promise.all(
+      commands.map((c) => this.get(c.lang).start(this.engineUrl(), this.workerName(c.lang))),
+    );
     await Promise.all(commands.map((c) => this.waitReady(c.lang)));
   }
 
-  get(lang: string): WorkerProcess {
+  get(lang: string): WorkerHandle {
     const worker = this.workers.get(lang);
     if (!worker) throw new Error(`Internal error: no worker for ${lang}`);
     return worker;
   }
 
-  all(): WorkerProcess[] {
+  all(): WorkerHandle[] {
     return [...this.workers.values()];
   }
 
@@ -48,7 +52,7 @@ export class WorkerPool {
     const worker = this.get(lang);
     if (worker.alive) return null;
     const why = worker.exitReason;
-    worker.start(this.engineUrl(), this.workerName(lang));
+    await worker.start(this.engineUrl(), this.workerName(lang));
     await this.waitReady(lang);
     return why;
   }

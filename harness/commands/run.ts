@@ -11,6 +11,7 @@ import { ROOT } from '../paths.ts';
 import { FAILING } from '../report/results.ts';
 import { PlainReporter } from '../reporter.ts';
 import { executeRun } from '../run.ts';
+import { processRuntime } from '../runtime/process-runtime.ts';
 import { ensureWorkers } from '../setup.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -22,7 +23,7 @@ export const positiveInt = (name: string) => (value: string) => {
   return n;
 };
 
-function parseLangs(value: string): string[] {
+export function parseLangs(value: string): string[] {
   const langs = value
     .split(',')
     .map((l) => l.trim())
@@ -105,7 +106,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
       engineKind: kind,
       reportDir,
       profile: flags.profile,
-      runtime: 'process',
+      runtime: processRuntime,
       concurrency: flags.concurrency,
       repeat: flags.repeat,
       argv: process.argv.slice(2),
