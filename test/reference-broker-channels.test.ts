@@ -144,22 +144,39 @@ describe.each(['compat', 'strict'] as const)('channels (%s)', (profile) => {
     else expect(end.code).toBe(1011);
   });
 
-  it('tells the writer when the reader leaves mid-stream per profile', async () => {
-    const broker = brokers[profile];
-    const ch = await rawChannel(broker);
-    const reader = await ch.open('read');
-    const writer = await ch.open('write');
-    await sent(writer, Buffer.from('one'));
-    await waitFor(() => reader.frames.length === 1, 'first frame');
-    reader.ws.close(1000);
-    await reader.closed;
-    await waitFor(() => broker.channels.get(ch.id)?.readerState === 'done', 'reader gone');
+  it.each(['close', 'drop'] as const)(
+    'tells the writer when the reader leaves (%s)',
+    async (how) => {
+      const broker = brokers[profile];
+      const ch = await rawChannel(broker, 2);
+      const reader = await ch.open('read');
+      const writer = await ch.open('write');
+      await sent(writer, Buffer.from('one'));
+      await waitFor(() => reader.frames.length === 1, 'first frame');
+      if (how === 'close') reader.ws.close(1000);
+      else reader.ws.terminate();
+      await reader.closed;
+      await waitFor(() => broker.channels.get(ch.id)?.readerState === 'done', 'reader gone');
 
-    // compat: the engine notices on the next send and drops the writer (1006).
-    if (profile === 'compat') writer.ws.send(Buffer.from('two'));
-    const end = await writer.closed;
-    expect(end.code).toBe(profile === 'compat' ? 1006 : 1011);
-  });
+      if (profile === 'strict') {
+        expect((await writer.closed).code).toBe(1011);
+        return;
+      }
+      // compat: a reader's Close goes unnoticed and the writer carries on; a
+      // dropped reader is noticed on the next send and the writer is dropped.
+      for (let i = 0; i < 5 && writer.ws.readyState === writer.ws.OPEN; i++) {
+        writer.ws.send(patternBytes(1000, `after${i}`));
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      if (how === 'close') {
+        writer.ws.close(1000);
+        expect((await writer.closed).code).toBe(1000);
+        expect(broker.channels.get(ch.id)?.stats.itemsDiscarded).toBe(5);
+      } else {
+        expect((await writer.closed).code).toBe(1006);
+      }
+    },
+  );
 
   it('applies backpressure: the queue never exceeds buffer_size', async () => {
     const broker = brokers[profile];

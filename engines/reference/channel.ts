@@ -59,6 +59,8 @@ export class Channel {
   /** compat: the next writer frame drops the writer socket (notes §3.5). */
   private dropWriterOnNextFrame = false;
   private writerErrored = false;
+  /** compat: the reader sent Close mid-stream; items go nowhere (§3.5). */
+  private readerIsSink = false;
 
   readonly stats = {
     queuedBytes: 0,
@@ -69,6 +71,8 @@ export class Channel {
     bytesIn: 0,
     itemsOut: 0,
     bytesOut: 0,
+    /** compat: items accepted from the writer after the reader had left. */
+    itemsDiscarded: 0,
     writerPauses: 0,
     writerCloseCode: undefined as number | undefined,
     readerCloseCode: undefined as number | undefined,
@@ -197,6 +201,16 @@ export class Channel {
     if (this.readerState === 'done') return;
     this.readerState = 'done';
     this.frames.add('reader', 'recv', 'close', 0, code);
+
+    if (this.options.policy.readerGone === 'as-engine' && code !== 1006) {
+      // The engine never reads the reader's socket (§3.5), so a Close frame
+      // from the reader goes unnoticed: it keeps writing into the connection
+      // and the writer carries on. Here the items are discarded instead.
+      this.log(`reader sent Close mid-stream (code ${code}); discarding the rest`);
+      this.readerIsSink = true;
+      this.pump();
+      return;
+    }
     this.log(`reader left before end of stream (code ${code})`);
     this.brokenReason ??= 'reader left before end of stream';
     this.cutOffWriter('reader left before end of stream');
@@ -209,7 +223,7 @@ export class Channel {
     this.held.length = 0;
     this.stats.queuedBytes = 0;
     if (this.writerState !== 'open' || !this.writer) {
-      this.dropWriterOnNextFrame = this.options.policy.readerGone !== 'close-writer-1011';
+      this.dropWriterOnNextFrame = this.options.policy.readerGone === 'as-engine';
       return;
     }
     if (this.options.policy.readerGone === 'close-writer-1011') {
@@ -231,6 +245,10 @@ export class Channel {
 
   /** Delivers one item at a time, waiting for each to reach the socket. */
   private pump(): void {
+    if (this.readerIsSink) {
+      this.discardQueued();
+      return;
+    }
     if (this.delivering || this.readerState !== 'open' || !this.reader) return;
     const item = this.queue.shift();
     if (!item) {
@@ -252,6 +270,19 @@ export class Channel {
       }
       this.pump();
     });
+  }
+
+  private discardQueued(): void {
+    while (this.queue.length > 0) {
+      const item = this.queue.shift() as Item;
+      this.stats.queuedBytes -= item.data.length;
+      this.stats.itemsDiscarded++;
+      this.refill();
+    }
+    if (this.streamEnd) {
+      this.stats.endReason ??= `${this.streamEnd.reason}; reader had left`;
+      this.checkFinished();
+    }
   }
 
   private refill(): void {

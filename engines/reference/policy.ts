@@ -44,11 +44,13 @@ export interface ChannelPolicy {
   readonly keyPerDirection: boolean;
 
   /**
-   * §3.5: the engine never reads the reader's socket; a departed reader is
-   * noticed on the next send, then the writer is dropped without a Close
-   * (1006). Strict closes the writer at once with 1011.
+   * §3.5: the engine never reads the reader's socket. A reader's Close frame
+   * goes unnoticed and the writer carries on (the data goes nowhere); a
+   * dropped connection is noticed on the next send, and the writer is then
+   * dropped without a Close (1006). Strict closes the writer with 1011 as
+   * soon as the reader leaves, either way.
    */
-  readonly readerGone: 'drop-writer-on-next-frame' | 'close-writer-1011';
+  readonly readerGone: 'as-engine' | 'close-writer-1011';
 
   /**
    * §3.6: channels::create records no owner, so a departing worker frees
@@ -72,7 +74,7 @@ const COMPAT: ChannelPolicy = {
   takenEnd: 'upgrade-then-close',
   finishedChannel: 'upgrade-then-close',
   keyPerDirection: false,
-  readerGone: 'drop-writer-on-next-frame',
+  readerGone: 'as-engine',
   releaseOnCreatorLeave: false,
   expiryEndsReader: 'clean-close',
 };
