@@ -45,6 +45,7 @@ export async function readChannel(
 
   try {
     await ctx.deadline.sleep(spec.start_delay_ms);
+    digest.started();
     if (spec.texts) {
       reader.onMessage((value) => {
         digest.addText(value);
@@ -52,7 +53,6 @@ export async function readChannel(
       });
     }
     log(`reading, ${spec.style}${spec.texts ? ' with text callback' : ''}`);
-    digest.started();
 
     if (spec.style === 'READ_ALL') {
       const all = await ctx.deadline.race(reader.readAll());

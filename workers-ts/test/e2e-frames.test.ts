@@ -1,4 +1,4 @@
-// End to end on the reference broker (or a real engine, E2E_ENGINE=iii): the test client creates each channel
+// End to end on the reference broker (or a real engine with E2E_ENGINE=iii): the test client
 // (as the orchestrator does) and hands the writer ref to conformance::ts::write
 // and the reader ref to conformance::ts::read on a separately running worker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
