@@ -1,0 +1,89 @@
+//! Starts the conformance worker: connect with the SDK, register the four
+//! functions, and live until stdin closes or a SIGTERM/SIGINT arrives.
+
+use std::future::Future;
+use std::io::Read;
+use std::sync::Arc;
+use std::time::Duration;
+
+use conformance_worker::worker::{Shared, Worker};
+use conformance_worker::{describe, read, relay, write};
+use iii_sdk::{Error, InitOptions, RegisterFunction, register_worker};
+use serde_json::Value;
+use tokio::signal::unix::{SignalKind, signal};
+
+const ROLE: &str = "[worker rs]";
+
+#[tokio::main]
+async fn main() {
+    // Never let the SDK fall back to its default engine address: a worker
+    // the harness did not point anywhere must not connect anywhere.
+    let Some(url) = std::env::var("III_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+    else {
+        eprintln!("{ROLE} III_URL is not set; set it to the engine's worker WebSocket URL");
+        std::process::exit(2);
+    };
+    let lang = std::env::var("III_CONFORMANCE_LANG")
+        .ok()
+        .filter(|lang| !lang.is_empty())
+        .unwrap_or_else(|| "rs".into());
+
+    // III_WORKER_NAME and OTEL_ENABLED are read by the SDK itself.
+    let iii = register_worker(&url, InitOptions::default());
+    let worker: Shared = Arc::new(Worker {
+        iii: iii.clone(),
+        lang,
+    });
+    register(&worker, "describe", describe::handle);
+    register(&worker, "write", write::handle);
+    register(&worker, "read", read::handle);
+    register(&worker, "relay", relay::handle);
+    let shown = url.split('?').next().unwrap_or_default();
+    eprintln!(
+        "{ROLE} registered conformance::{}::{{describe,write,read,relay}} at {shown} (iii-sdk {})",
+        worker.lang,
+        describe::SDK_VERSION
+    );
+
+    let reason = exit_signal().await;
+    eprintln!("{ROLE} {reason}: shutting down");
+    // shutdown() joins the SDK's connection thread, which also removes the
+    // marker file it keeps for `iii ps`; bounded so exit is never held up.
+    let joined = tokio::task::spawn_blocking(move || iii.shutdown());
+    let _ = tokio::time::timeout(Duration::from_secs(2), joined).await;
+    std::process::exit(0);
+}
+
+fn register<F, Fut>(worker: &Shared, name: &str, handler: F)
+where
+    F: Fn(Shared, Value) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Value, Error>> + Send + 'static,
+{
+    let id = format!("conformance::{}::{name}", worker.lang);
+    let shared = Arc::clone(worker);
+    let registration =
+        RegisterFunction::new_async(move |input: Value| handler(Arc::clone(&shared), input));
+    worker.iii.register_function(id, registration);
+}
+
+/// Resolves when the harness lets go of stdin or signals the process.
+async fn exit_signal() -> &'static str {
+    let (eof_tx, eof_rx) = tokio::sync::oneshot::channel();
+    // A plain thread: a blocked read on tokio's stdin would keep the
+    // runtime from shutting down on a signal.
+    std::thread::spawn(move || {
+        let mut sink = [0u8; 4096];
+        let mut stdin = std::io::stdin().lock();
+        while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
+        let _ = eof_tx.send(());
+    });
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler installs");
+    let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler installs");
+    tokio::select! {
+        _ = eof_rx => "stdin closed",
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+    }
+}
