@@ -3,7 +3,7 @@
 
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ReferenceEngine } from '../engines/reference/adapter.ts';
+import { diagnosticsUrl, ReferenceEngine } from '../engines/reference/adapter.ts';
 import { openWorker, waitFor } from './helpers/reference-broker.ts';
 
 const engines: ReferenceEngine[] = [];
@@ -23,11 +23,14 @@ function alive(pid: number): boolean {
 
 describe('reference broker process', () => {
   it('starts, greets a worker, restarts on the same port and stops idempotently', async () => {
-    const engine = new ReferenceEngine({ profile: 'strict' });
+    const seen: string[] = [];
+    const engine = new ReferenceEngine({ profile: 'strict', onLogLine: (l) => seen.push(l) });
     engines.push(engine);
     const info = await engine.start();
     expect(info.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
     expect(info.label).toBe('reference:strict');
+    const broker = await (await fetch(`${diagnosticsUrl(info.wsUrl)}broker`)).json();
+    expect(broker).toMatchObject({ profile: 'strict', version: info.version });
 
     const w = await openWorker(info.wsUrl);
     const greeting = await w.next((m) => m.type === 'workerregistered', 'greeting');
@@ -42,6 +45,7 @@ describe('reference broker process', () => {
     await engine.stop();
     for (const pid of engine.pids()) expect(alive(pid)).toBe(false);
     expect(engine.tail(50).join('\n')).toContain('listening on');
+    expect(seen.some((l) => l.includes('shutting down: SIGTERM'))).toBe(true);
   });
 
   it('prints one JSON line on stdout and exits when stdin closes', async () => {

@@ -30,6 +30,8 @@ export interface ReferenceEngineOptions {
   stopGraceMs?: number;
   /** Log lines kept for tail() (default 2000). */
   logLines?: number;
+  /** Sees every broker log line, e.g. to write it into the report folder. */
+  onLogLine?: (line: string) => void;
   /** Node binary; defaults to the repo's Node 24, then this process's. */
   nodePath?: string;
   env?: Record<string, string>;
@@ -89,7 +91,7 @@ export class ReferenceEngine implements Engine {
       if (this.child === child) this.running = false;
     });
     if (child.pid !== undefined) this.started.push(child.pid);
-    createInterface({ input: child.stderr }).on('line', (line) => this.log.push(line));
+    createInterface({ input: child.stderr }).on('line', (line) => this.record(line));
 
     const listening = await this.awaitListening(child, child.stdout);
     this.port = Number(new URL(listening.wsUrl).port);
@@ -120,6 +122,11 @@ export class ReferenceEngine implements Engine {
 
   tail(lines: number): string[] {
     return this.log.tail(lines);
+  }
+
+  private record(line: string): void {
+    this.log.push(line);
+    this.options.onLogLine?.(line);
   }
 
   private cliArgs(): string[] {
@@ -157,7 +164,7 @@ export class ReferenceEngine implements Engine {
         timeoutMs,
       );
       createInterface({ input: stdout }).on('line', (line) => {
-        this.log.push(line);
+        this.record(line);
         const parsed = parseListening(line);
         if (!parsed || settled) return;
         settled = true;
@@ -179,6 +186,11 @@ function parseListening(line: string): Listening | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Where the broker serves its JSON diagnostics (see README.md). */
+export function diagnosticsUrl(wsUrl: string): string {
+  return `${wsUrl.replace(/^ws:/, 'http:').replace(/\/$/, '')}/_conformance/`;
 }
 
 export function createReferenceEngine(options?: ReferenceEngineOptions): ReferenceEngine {
