@@ -121,9 +121,11 @@ describe('iii adapter start failures', () => {
     expect(err.logTail.join('\n')).toContain('fake engine: config rejected');
   });
 
-  it('fails with III_START_TIMEOUT naming what it waited for', async () => {
+  it('times out with III_START_TIMEOUT, once for concurrent starts', async () => {
     const engine = fakeEngine('silent', 600);
-    const err = await failure(engine.start());
+    const [err, same] = await Promise.all([failure(engine.start()), failure(engine.start())]);
+    expect(same).toBe(err);
+    expect(engine.pids()).toHaveLength(2);
     expect(err.code).toBe('III_START_TIMEOUT');
     expect(err.message).toMatch(/not ready within 600 ms; waited for .*listening on address/);
     for (const pid of engine.pids()) expect(alive(pid)).toBe(false);

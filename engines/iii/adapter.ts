@@ -57,21 +57,25 @@ export class IiiEngine implements Engine {
   private info?: EngineInfo;
   private version?: string;
   private stopping?: Promise<void>;
+  private starting?: Promise<EngineInfo>;
+  /** The port of the last successful start, which restart() reuses. */
+  private lastPort?: number;
 
   constructor(private readonly options: IiiEngineOptions) {
     this.logs = new LogRing(options.logCapacity ?? 2000, options.onLogLine);
   }
 
+  /** Starts the engine, or returns the running one; concurrent calls share one start. */
   async start(): Promise<EngineInfo> {
     if (this.state === 'RUNNING' && this.info) return this.info;
-    await this.stopping;
-    return this.startOn(this.options.port);
+    return this.startShared(this.options.port);
   }
 
   async restart(): Promise<EngineInfo> {
-    const port = this.run?.port ?? this.options.port;
+    await this.starting?.catch(() => {});
+    const port = this.lastPort ?? this.options.port;
     await this.stop();
-    return this.startOn(port);
+    return this.startShared(port);
   }
 
   stop(): Promise<void> {
@@ -100,6 +104,16 @@ export class IiiEngine implements Engine {
     return this.version;
   }
 
+  private startShared(port: number | undefined): Promise<EngineInfo> {
+    this.starting ??= (async () => {
+      await this.stopping;
+      return this.startOn(port);
+    })().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
   private async startOn(fixedPort: number | undefined): Promise<EngineInfo> {
     const binary = checkBinary(this.options.binary);
     const version = await this.engineVersion();
@@ -122,6 +136,7 @@ export class IiiEngine implements Engine {
       }
 
       this.state = 'RUNNING';
+      this.lastPort = port;
       this.info = { wsUrl: `ws://${LOOPBACK}:${port}`, label: 'iii', version };
       this.note(`engine ${version} ready on ${this.info.wsUrl}`);
       return this.info;
