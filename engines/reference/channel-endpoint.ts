@@ -46,7 +46,7 @@ export function handleChannelUpgrade(
     if (decision.kind === 'upgrade-then-close') {
       // compat (§3.3): 101, then a Close with no code, read as an empty stream.
       ctx.logger.info(`channel ${short(channelId)}: dir=${dir} ${decision.why}; 101 + Close`);
-      decision.channel.frames.add(dir === 'write' ? 'writer' : 'reader', 'send', 'close', 0);
+      decision.channel.frames.add(dir === 'write' ? 'writer' : 'reader', 'send', 'close', 0, 1005);
       ws.close();
       return;
     }

@@ -72,9 +72,15 @@ export class ChannelRegistry {
 
   /** What to do with `GET /ws/channels/{id}?key=..&dir=..` (notes §3.3). */
   decideConnect(id: string, key: string, dir: Direction): ConnectDecision {
-    const policy = this.options.policy;
     const channel = this.channels.get(id);
     if (!channel) return NOT_FOUND;
+    const decision = this.decide(channel, key, dir);
+    if (decision.kind !== 'attach') channel.stats.refusedConnects++;
+    return decision;
+  }
+
+  private decide(channel: Channel, key: string, dir: Direction): ConnectDecision {
+    const policy = this.options.policy;
 
     const expected = dir === 'write' ? channel.writerKey : channel.readerKey;
     if (!sameKey(key, expected)) {

@@ -74,6 +74,8 @@ export class Channel {
     /** compat: items accepted from the writer after the reader had left. */
     itemsDiscarded: 0,
     writerPauses: 0,
+    /** Connects refused or upgraded-then-closed (wrong key, taken, finished). */
+    refusedConnects: 0,
     writerCloseCode: undefined as number | undefined,
     readerCloseCode: undefined as number | undefined,
     endReason: undefined as string | undefined,
