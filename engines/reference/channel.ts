@@ -5,6 +5,7 @@
 // stalls on its own TCP window instead of the broker buffering without bound.
 
 import type { WebSocket } from 'ws';
+import { type ChannelStats, emptyStats } from './channel-stats.ts';
 import { FrameLog, type FrameRecord } from './frame-log.ts';
 import { type Logger, short } from './log.ts';
 import type { ChannelPolicy } from './policy.ts';
@@ -62,24 +63,7 @@ export class Channel {
   /** compat: the reader sent Close mid-stream; items go nowhere (§3.5). */
   private readerIsSink = false;
 
-  readonly stats = {
-    queuedBytes: 0,
-    peakQueuedItems: 0,
-    peakQueuedBytes: 0,
-    peakHeldItems: 0,
-    itemsIn: 0,
-    bytesIn: 0,
-    itemsOut: 0,
-    bytesOut: 0,
-    /** compat: items accepted from the writer after the reader had left. */
-    itemsDiscarded: 0,
-    writerPauses: 0,
-    /** Connects refused or upgraded-then-closed (wrong key, taken, finished). */
-    refusedConnects: 0,
-    writerCloseCode: undefined as number | undefined,
-    readerCloseCode: undefined as number | undefined,
-    endReason: undefined as string | undefined,
-  };
+  readonly stats: ChannelStats = emptyStats();
 
   constructor(private readonly options: ChannelOptions) {
     this.id = options.id;
