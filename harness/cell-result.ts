@@ -1,10 +1,10 @@
 // Builds the results.json entry of a cell from its run and judgement.
 
-import type { Judgement } from './cell-judge.ts';
 import type { CellRun } from './cell-runner.ts';
 import { expectedFor } from './expected.ts';
 import type { Cell } from './matrix.ts';
 import type { CellResult } from './report/results.ts';
+import type { Verdict } from './verdict.ts';
 
 function base(cell: Cell, rerun: string): Omit<CellResult, 'verdict' | 'expected'> {
   const s = cell.scenario;
@@ -39,7 +39,7 @@ export function skippedCell(cell: Cell, reason: string, rerun: string): CellResu
 export function makeCellResult(
   cell: Cell,
   run: CellRun,
-  judgement: Judgement,
+  judgement: { verdict: Verdict; reason?: string; stage?: string },
   logs: Record<string, string[]> | undefined,
   rerun: string,
 ): CellResult {

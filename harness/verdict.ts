@@ -5,6 +5,7 @@ import type { Digest, TextRecord } from './schema/types.ts';
 
 export type Verdict =
   | 'PASS'
+  | 'INFO'
   | 'FAIL'
   | 'NON-STRICT'
   | 'XFAIL'
@@ -14,7 +15,7 @@ export type Verdict =
   | 'TIMEOUT';
 
 export interface Finding {
-  verdict: Exclude<Verdict, 'PASS' | 'XFAIL' | 'XPASS' | 'SKIP' | 'NON-STRICT'>;
+  verdict: Exclude<Verdict, 'PASS' | 'XFAIL' | 'XPASS' | 'SKIP' | 'NON-STRICT' | 'INFO'>;
   reason: string;
 }
 

@@ -3,14 +3,17 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import picomatch from 'picomatch';
 import { SCENARIOS, scenariosFor } from '../../scenarios/index.ts';
-import type { Tier } from '../../scenarios/types.ts';
+import type { Scenario, Tier } from '../../scenarios/types.ts';
 import { BUILTIN_LANGS, builtinWorkerCommand, isBuiltinLang } from '../builtin-workers.ts';
 import { createEngine, ENGINE_CHOICES } from '../engine-factory.ts';
+import { EXIT } from '../exit-codes.ts';
+import { loadExpectations } from '../expectations/file.ts';
+import { updateExpectations } from '../expectations/update.ts';
 import { type Cell, expandCells } from '../matrix.ts';
 import { ROOT } from '../paths.ts';
 import { FAILING } from '../report/results.ts';
 import { PlainReporter } from '../reporter.ts';
-import { executeRun } from '../run.ts';
+import { executeRun, type RunOutcome } from '../run.ts';
 import { processRuntime } from '../runtime/process-runtime.ts';
 import { ensureWorkers } from '../setup.ts';
 import { UsageError } from '../usage-error.ts';
@@ -50,6 +53,9 @@ interface RunFlags {
   repeat: number;
   concurrency: number;
   timeoutMs?: number;
+  strict: boolean;
+  expectations?: string | false;
+  updateExpectations?: boolean;
 }
 
 function selectScenarios(flags: RunFlags) {
@@ -71,36 +77,56 @@ function rerunCommand(flags: RunFlags, cell: Cell): string {
   return `npx iii-conformance run${engine} --langs ${langs} --cell '${cell.id}'`;
 }
 
+/** The default expectations file of an engine: expectations/<engine>.yaml. */
+export function defaultExpectationsPath(kind: string): string {
+  return join(ROOT, 'expectations', `${kind.replace(':', '-')}.yaml`);
+}
+
+function exitStatus(outcome: RunOutcome): number {
+  if (outcome.interrupted) return EXIT.INTERRUPTED;
+  if (outcome.results.cells.some((c) => FAILING.has(c.verdict))) return EXIT.FAILED;
+  const xpass = outcome.results.cells.some((c) => c.verdict === 'XPASS');
+  return xpass || outcome.stale.length > 0 ? EXIT.STALE_EXPECTATIONS : EXIT.OK;
+}
+
 async function runCommand(flags: RunFlags): Promise<number> {
   const scenarios = selectScenarios(flags);
-  const { engine, kind } = await createEngine({ engine: flags.engine, iiiBin: flags.iiiBin });
-  const langs = flags.langs.filter(isBuiltinLang);
-  const reporter = new PlainReporter();
   if (flags.engine === 'iii' && !flags.iiiBin && !process.env.III_BIN) {
     throw new UsageError(
       '--engine iii needs the engine binary: pass --iii-bin PATH or set III_BIN',
+    );
+  }
+  const { engine, kind } = await createEngine({ engine: flags.engine, iiiBin: flags.iiiBin });
+  const langs = flags.langs.filter(isBuiltinLang);
+  const expectationsPath =
+    flags.expectations === false ? null : (flags.expectations ?? defaultExpectationsPath(kind));
+  const expectations = expectationsPath
+    ? loadExpectations(expectationsPath)
+    : { path: '(none)', entries: [] };
+  const cellGlob = flags.cell ? picomatch(flags.cell.split(',')) : null;
+  const matrix = (from: readonly Scenario[], ls: readonly string[]) =>
+    expandCells(from, {
+      langs: ls,
+      engine: kind,
+      defaultTimeoutMs: 30_000,
+      timeoutOverrideMs: flags.timeoutMs,
+      repeat: flags.repeat,
+    });
+  const cells = matrix(scenarios, langs).filter((cell) => !cellGlob || cellGlob(cell.id));
+  if (cells.length === 0) {
+    throw new UsageError(
+      `--cell "${flags.cell}" matches no cell of the selected scenarios and languages`,
     );
   }
   await ensureWorkers(langs, (line) => process.stderr.write(`${line}\n`));
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const reportDir = flags.reportDir ?? join(ROOT, 'reports', stamp);
-  const cellGlob = flags.cell ? picomatch(flags.cell.split(',')) : null;
-  const cells = expandCells(scenarios, {
-    langs,
-    engine: kind,
-    defaultTimeoutMs: 30_000,
-    timeoutOverrideMs: flags.timeoutMs,
-    repeat: flags.repeat,
-  }).filter((cell) => !cellGlob || cellGlob(cell.id));
-  if (cells.length === 0) {
-    throw new UsageError(
-      `--cell "${flags.cell}" matches no cell of the selected scenarios and languages`,
-    );
-  }
-  const { results, interrupted } = await executeRun(
+  const reporter = new PlainReporter();
+  const outcome = await executeRun(
     {
       cells,
+      universe: [...new Set(matrix(SCENARIOS, BUILTIN_LANGS).map((c) => c.id))],
       workers: langs.map(builtinWorkerCommand),
       engine,
       engineKind: kind,
@@ -109,15 +135,27 @@ async function runCommand(flags: RunFlags): Promise<number> {
       runtime: processRuntime,
       concurrency: flags.concurrency,
       repeat: flags.repeat,
+      strict: flags.strict,
+      expectations,
       argv: process.argv.slice(2),
       rerun: (cell) => rerunCommand(flags, cell),
     },
     reporter,
   );
-  reporter.finish(results);
+  reporter.finish(outcome.results);
+  for (const entry of outcome.stale) {
+    reporter.line(`stale expectation: "${entry.cells}" in ${expectations.path} matches no cell`);
+  }
+  if (flags.updateExpectations && expectationsPath && !outcome.interrupted) {
+    const next = updateExpectations({ ...expectations, path: expectationsPath }, outcome.results);
+    reporter.line(`expectations: wrote ${next.entries.length} entries to ${expectationsPath}`);
+  }
   reporter.line(`report: ${reportDir}`);
-  if (interrupted) return 130;
-  return results.cells.some((c) => FAILING.has(c.verdict)) ? 1 : 0;
+  const status = exitStatus(outcome);
+  if (flags.updateExpectations && status !== EXIT.INTERRUPTED) {
+    return outcome.results.cells.some((c) => c.verdict === 'ERROR') ? EXIT.FAILED : EXIT.OK;
+  }
+  return status;
 }
 
 export function registerRun(program: Command, exit: (code: number) => void): void {
@@ -146,5 +184,9 @@ export function registerRun(program: Command, exit: (code: number) => void): voi
       "deadline of every cell, overriding the scenarios' own",
       positiveInt('--timeout-ms'),
     )
+    .option('--strict', 'count SHOULD failures as FAIL instead of NON-STRICT', false)
+    .option('--expectations <file>', 'known-failures file (default expectations/<engine>.yaml)')
+    .option('--no-expectations', 'ignore every expectations file')
+    .option('--update-expectations', 'rewrite the expectations file to list the current failures')
     .action(async (flags: RunFlags) => exit(await runCommand(flags)));
 }

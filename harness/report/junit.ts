@@ -25,6 +25,8 @@ function testcase(cell: CellResult): string {
   switch (cell.verdict) {
     case 'PASS':
       return `<testcase ${attrs}/>`;
+    case 'INFO':
+      return `<testcase ${attrs}><system-out>${reason}</system-out></testcase>`;
     case 'SKIP':
     case 'XFAIL':
     case 'NON-STRICT':

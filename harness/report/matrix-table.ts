@@ -21,6 +21,7 @@ export interface FamilyMatrix {
 
 const SEVERITY: Verdict[] = [
   'PASS',
+  'INFO',
   'SKIP',
   'XFAIL',
   'NON-STRICT',
@@ -30,7 +31,7 @@ const SEVERITY: Verdict[] = [
   'ERROR',
 ];
 
-const OK: ReadonlySet<Verdict> = new Set(['PASS', 'XFAIL', 'SKIP', 'NON-STRICT']);
+const OK: ReadonlySet<Verdict> = new Set(['PASS', 'INFO', 'XFAIL', 'SKIP', 'NON-STRICT']);
 
 export const entryKey = (row: string, column: string) => `${row}\u0000${column}`;
 

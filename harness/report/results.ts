@@ -47,6 +47,10 @@ export interface CellResult {
   logs?: Record<string, string[]>;
   /** an expectations entry that matched this cell */
   expectation?: { pattern: string; reason: string; applies_to: string };
+  /** the verdict before an expectations entry turned it into XFAIL */
+  listed_verdict?: Verdict;
+  /** cells listed as flaky: how many of their runs passed */
+  flaky?: { passes: number; runs: number; needed: number };
   rerun: string;
 }
 
@@ -63,15 +67,19 @@ export interface RunResults {
     runtime: string;
     concurrency: number;
     repeat: number;
+    /** true when Ctrl-C stopped the run; cells then lists only the finished ones */
+    interrupted: boolean;
   };
   engine: { kind: string; label: string; version: string };
   workers: Record<string, Description>;
+  expectations: { file: string; stale_patterns: string[] };
   summary: Record<Verdict | 'total', number>;
   cells: CellResult[];
 }
 
 export const VERDICTS: Verdict[] = [
   'PASS',
+  'INFO',
   'FAIL',
   'NON-STRICT',
   'XFAIL',
@@ -89,4 +97,4 @@ export function summarize(cells: readonly CellResult[]): RunResults['summary'] {
 }
 
 /** Verdicts that make the run fail (exit status 1). */
-export const FAILING: ReadonlySet<Verdict> = new Set(['FAIL', 'XPASS', 'ERROR', 'TIMEOUT']);
+export const FAILING: ReadonlySet<Verdict> = new Set(['FAIL', 'ERROR', 'TIMEOUT']);

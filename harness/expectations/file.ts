@@ -1,0 +1,62 @@
+// Expectations files: cell-id patterns the team has decided to live with for
+// now, each with a reason and the SDK or engine version it belongs to.
+//
+//   entries:
+//     - cells: "frames/size-0 ts->*@reference"
+//       reason: "npm ChannelWriter never opens its socket for an empty stream"
+//       applies_to: "npm iii-sdk 0.22.1"
+//     - cells: "backpressure/slow-* py->*@iii"
+//       flaky: { passes: 2, of: 3 }
+//       reason: ...
+//       applies_to: ...
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
+import { z } from 'zod';
+import { UsageError } from '../usage-error.ts';
+
+const entrySchema = z
+  .object({
+    cells: z.string().min(1),
+    reason: z.string().min(1),
+    applies_to: z.string().min(1),
+    flaky: z
+      .object({ passes: z.number().int().min(1), of: z.number().int().min(1) })
+      .refine((f) => f.passes <= f.of, 'flaky.passes cannot exceed flaky.of')
+      .optional(),
+  })
+  .strict();
+
+const fileSchema = z.object({ entries: z.array(entrySchema).default([]) }).strict();
+
+export type ExpectationEntry = z.infer<typeof entrySchema>;
+
+export interface ExpectationsFile {
+  path: string;
+  entries: ExpectationEntry[];
+}
+
+export function loadExpectations(path: string): ExpectationsFile {
+  if (!existsSync(path)) return { path, entries: [] };
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(path, 'utf8')) ?? {};
+  } catch (err) {
+    throw new UsageError(`${path} is not valid YAML: ${(err as Error).message}`);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`${path}: ${issue.path.join('.') || 'file'}: ${issue.message}`);
+  }
+  return { path, entries: parsed.data.entries };
+}
+
+const HEADER = `# Known failures, checked both ways: a listed cell that fails is XFAIL, one
+# that passes is XPASS, and a pattern that matches no cell is stale; both
+# stale cases end the run with exit status 3. Rewrite with
+# \`npx iii-conformance run ... --update-expectations\`.
+`;
+
+export function saveExpectations(file: ExpectationsFile): void {
+  writeFileSync(file.path, `${HEADER}${stringify({ entries: file.entries }, { lineWidth: 100 })}`);
+}

@@ -1,0 +1,115 @@
+// Everything that happens to one cell inside a run: the capability check, a
+// dead worker brought back, the run itself, the level's say on the verdict,
+// repeated runs for cells listed as flaky, and the log tails of a non-pass.
+import type { Engine } from '../engines/engine.ts';
+import { missingCapability } from './capabilities.ts';
+import type { Judgement } from './cell-judge.ts';
+import { judgeCell } from './cell-judge.ts';
+import { makeCellResult, skippedCell } from './cell-result.ts';
+import { runCell } from './cell-runner.ts';
+import { findEntry } from './expectations/apply.ts';
+import type { ExpectationsFile } from './expectations/file.ts';
+import type { Cell } from './matrix.ts';
+import type { Orchestrator } from './orchestrator.ts';
+import type { CellResult } from './report/results.ts';
+import type { Secrets } from './secrets.ts';
+import type { Verdict } from './verdict.ts';
+import type { WorkerPool } from './worker-pool.ts';
+
+export interface CellContext {
+  orch: Orchestrator;
+  pool: WorkerPool;
+  secrets: Secrets;
+  engine: Engine;
+  expectations: ExpectationsFile;
+  /** SHOULD failures count as FAIL instead of NON-STRICT */
+  strict: boolean;
+  rerun: (cell: Cell) => string;
+}
+
+const TAIL_LINES = 30;
+
+/** The worker's lines about this cell, plus its last words if it died. */
+function workerTail(pool: WorkerPool, lang: string, cell: Cell): string[] {
+  const worker = pool.get(lang);
+  const own = worker.logs.tail(TAIL_LINES, cell.id);
+  return worker.alive ? own : [...own, '…', ...worker.logs.tail(10)];
+}
+
+/** Engine lines that mention this cell's channels (by id prefix), else its last lines. */
+function engineTail(engine: Engine, channelIds: readonly string[]): string[] {
+  const all = engine.tail(4000);
+  const prefixes = channelIds.map((id) => id.slice(0, 8));
+  const mine = all.filter((line) => prefixes.some((p) => line.includes(p)));
+  return (mine.length > 0 ? mine : all).slice(-TAIL_LINES);
+}
+
+/** MUST failures stand; SHOULD ones are NON-STRICT unless --strict; INFO ones are recorded. */
+export function applyLevel(level: string, verdict: Judgement['verdict'], strict: boolean): Verdict {
+  if (verdict !== 'FAIL' && verdict !== 'TIMEOUT') return verdict;
+  if (level === 'SHOULD' && !strict) return 'NON-STRICT';
+  if (level === 'INFO') return 'INFO';
+  return verdict;
+}
+
+async function runOnce(cell: Cell, ctx: CellContext): Promise<CellResult> {
+  const { pool } = ctx;
+  const langs = [...new Set([cell.writer, ...cell.relays, cell.reader])];
+  const caps = (lang: string) => {
+    const c = pool.descriptions.get(lang)?.capabilities;
+    if (!c) throw new Error(`Internal error: ${lang} described no capabilities`);
+    return { lang, caps: c };
+  };
+  const skip = missingCapability(
+    cell.scenario,
+    caps(cell.writer),
+    cell.relays.map(caps),
+    caps(cell.reader),
+  );
+  if (skip) return skippedCell(cell, skip, ctx.rerun(cell));
+
+  const revived: string[] = [];
+  for (const lang of langs) {
+    const why = await pool.revive(lang);
+    if (why) revived.push(`${lang} worker had ${why} and was restarted`);
+  }
+  const run = await runCell(ctx.orch, ctx.secrets, cell);
+  const judgement = judgeCell(cell.scenario, run);
+  const verdict = applyLevel(cell.scenario.level, judgement.verdict, ctx.strict);
+  const logs: Record<string, string[]> | undefined =
+    verdict === 'PASS'
+      ? undefined
+      : {
+          ...Object.fromEntries(langs.map((l) => [`worker-${l}`, workerTail(pool, l, cell)])),
+          engine: engineTail(ctx.engine, run.channelIds),
+        };
+  if (revived.length > 0 && logs) logs.harness = revived;
+  return makeCellResult(cell, run, { ...judgement, verdict }, logs, ctx.rerun(cell));
+}
+
+/** Runs a cell; a cell listed as flaky runs until it has its passes or cannot get them. */
+export async function runCellInContext(cell: Cell, ctx: CellContext): Promise<CellResult> {
+  const flaky = findEntry(ctx.expectations, cell.id)?.flaky;
+  if (!flaky) return runOnce(cell, ctx);
+
+  let passes = 0;
+  let last: CellResult | undefined;
+  let runs = 0;
+  while (runs < flaky.of && passes < flaky.passes && passes + (flaky.of - runs) >= flaky.passes) {
+    last = await runOnce(cell, ctx);
+    runs += 1;
+    if (last.verdict === 'PASS') passes += 1;
+    if (last.verdict === 'SKIP') return last;
+  }
+  const result = last as CellResult;
+  const record = { passes, runs, needed: flaky.passes };
+  if (passes >= flaky.passes) return { ...result, verdict: 'PASS', flaky: record };
+  const why = `listed as flaky (${flaky.passes} of ${flaky.of} must pass) but passed ${passes} of ${runs}`;
+  const verdict = result.verdict === 'PASS' ? 'FAIL' : result.verdict;
+  return {
+    ...result,
+    verdict,
+    flaky: record,
+    reason: `${cell.id}: ${why}; last run: ${result.reason ?? 'passed'}`,
+  };
+}
