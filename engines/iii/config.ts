@@ -22,6 +22,8 @@ export interface IiiConfigOptions {
   /**
    * Engine log level. Set through the `iii-observability` worker's block,
    * the only place the engine reads it from. Absent: the engine's own default.
+   * Side effect: a block without `enabled` turns the engine's in-memory OTel
+   * and trace store off (seen on 0.23.0-rc.4); channels are unaffected.
    */
   logLevel?: IiiLogLevel;
 }
