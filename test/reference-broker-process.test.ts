@@ -26,7 +26,9 @@ describe('reference broker process', () => {
     const seen: string[] = [];
     const engine = new ReferenceEngine({ profile: 'strict', onLogLine: (l) => seen.push(l) });
     engines.push(engine);
-    const info = await engine.start();
+    const [info, same] = await Promise.all([engine.start(), engine.start()]);
+    expect(same).toEqual(info);
+    expect(await engine.start()).toEqual(info);
     expect(info.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
     expect(info.label).toBe('reference:strict');
     const broker = await (await fetch(`${diagnosticsUrl(info.wsUrl)}broker`)).json();

@@ -52,6 +52,8 @@ export class ReferenceEngine implements Engine {
   private running = false;
   private port: number;
   private stopping: Promise<void> | undefined;
+  private starting: Promise<EngineInfo> | undefined;
+  private info: EngineInfo | undefined;
 
   constructor(private readonly options: ReferenceEngineOptions = {}) {
     this.log = new LogRing(options.logLines ?? 2000);
@@ -62,11 +64,16 @@ export class ReferenceEngine implements Engine {
     return this.options.profile === 'strict' ? 'reference:strict' : 'reference';
   }
 
-  async start(): Promise<EngineInfo> {
-    if (this.running) {
-      const pid = this.child?.pid;
-      throw new Error(`Internal error: ${this.label} engine already running (pid ${pid})`);
-    }
+  /** Starts the broker, or returns the running one; concurrent calls share one start. */
+  start(): Promise<EngineInfo> {
+    if (this.running && this.info && !this.starting) return Promise.resolve(this.info);
+    this.starting ??= this.spawn().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async spawn(): Promise<EngineInfo> {
     this.stopping = undefined;
     const args = [
       '--import',
@@ -88,17 +95,22 @@ export class ReferenceEngine implements Engine {
     this.child = child;
     this.running = true;
     child.then(() => {
-      if (this.child === child) this.running = false;
+      if (this.child !== child) return;
+      this.running = false;
+      this.info = undefined;
     });
     if (child.pid !== undefined) this.started.push(child.pid);
     createInterface({ input: child.stderr }).on('line', (line) => this.record(line));
 
     const listening = await this.awaitListening(child, child.stdout);
     this.port = Number(new URL(listening.wsUrl).port);
-    return { wsUrl: listening.wsUrl, label: this.label, version: listening.version };
+    this.info = { wsUrl: listening.wsUrl, label: this.label, version: listening.version };
+    return this.info;
   }
 
+  /** Stops and starts again on the port of the last successful start. */
   async restart(): Promise<EngineInfo> {
+    await this.starting?.catch(() => {});
     await this.stop();
     return this.start();
   }
