@@ -37,7 +37,7 @@ export class PlainReporter implements Reporter {
   }
 
   finish(results: RunResults): void {
-    for (const m of buildMatrices(results.cells)) {
+    for (const m of buildMatrices(results.cells, Object.keys(results.workers))) {
       const first = Math.max(16, ...m.rows.map((r) => r.length)) + 2;
       const width = Math.max(14, ...m.columns.map((c) => c.length + 2));
       this.line('');

@@ -145,7 +145,12 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
       interrupted,
     },
     engine: { kind: plan.engineKind, label: plan.engineKind, version: info.version },
-    workers: Object.fromEntries(pool?.descriptions ?? []),
+    workers: Object.fromEntries(
+      plan.workers.flatMap((w) => {
+        const d = pool?.descriptions.get(w.lang);
+        return d ? [[w.lang, d]] : [];
+      }),
+    ),
     expectations: {
       file: plan.expectations.path,
       stale_patterns: unmatched.map((e) => e.cells),

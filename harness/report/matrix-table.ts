@@ -35,7 +35,10 @@ const OK: ReadonlySet<Verdict> = new Set(['PASS', 'INFO', 'XFAIL', 'SKIP', 'NON-
 
 export const entryKey = (row: string, column: string) => `${row}\u0000${column}`;
 
-export function buildMatrices(cells: readonly CellResult[]): FamilyMatrix[] {
+export function buildMatrices(
+  cells: readonly CellResult[],
+  langOrder: readonly string[] = [],
+): FamilyMatrix[] {
   const byFamily = new Map<string, CellResult[]>();
   for (const cell of cells) {
     byFamily.set(cell.family, [...(byFamily.get(cell.family) ?? []), cell]);
@@ -55,7 +58,11 @@ export function buildMatrices(cells: readonly CellResult[]): FamilyMatrix[] {
         entry.worst = cell.verdict;
       entries.set(key, entry);
     }
-    const unique = (xs: string[]) => [...new Set(xs)];
+    // Rows and columns follow the order the languages were given in (--langs),
+    // not the order cells happened to finish.
+    const rank = (name: string) => langOrder.indexOf(name.split('->')[0]);
+    const unique = (xs: string[]) =>
+      [...new Set(xs)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     return {
       family,
       rows: unique(list.map(rowOf)),

@@ -25,7 +25,7 @@ export function renderSummary(results: RunResults): string {
     .map(([k, v]) => `${v} ${k}`);
   out.push(`**${summary.total} cells:** ${counts.join(', ')}`);
   out.push('');
-  for (const m of buildMatrices(results.cells)) {
+  for (const m of buildMatrices(results.cells, Object.keys(results.workers))) {
     out.push(`## ${m.family}`);
     out.push('');
     out.push(`| writer \\ reader | ${m.columns.join(' | ')} |`);
