@@ -174,6 +174,11 @@ impl Recorder {
         self.end.is_some()
     }
 
+    /// The end as the digest will spell it.
+    pub fn end_name(&self) -> &'static str {
+        self.end.unwrap_or(End::Open).as_str()
+    }
+
     /// Records the end once; later calls keep the first end.
     pub fn finish(&mut self, end: End) {
         if self.end.is_none() {

@@ -130,7 +130,6 @@ pub async fn perform(
                 let closed = sdk.close().await.map_err(|error| ("close", error));
                 if closed.is_ok() {
                     recorder.finish(End::Closed);
-                    log(cell, "writer", format!("closed {} B", recorder.bytes()));
                 }
                 closed
             }

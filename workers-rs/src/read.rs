@@ -104,8 +104,8 @@ pub async fn consume(
     }
 
     let recorder = take(shared);
-    let end = if recorder.ended() { "" } else { " (no end)" };
-    log(cell, "reader", format!("done: {} B{end}", recorder.bytes()));
+    let (bytes, end) = (recorder.bytes(), recorder.end_name());
+    log(cell, "reader", format!("{end} after {bytes} B"));
     recorder
 }
 

@@ -115,9 +115,10 @@ async fn run_plan(
         .is_err()
     {
         recorder.finish(End::Timeout);
-        log(cell, "writer", format!("timeout after {deadline_ms} ms"));
         close_within_grace(writer).await;
     }
+    let (end, bytes) = (recorder.end_name(), recorder.bytes());
+    log(cell, "writer", format!("{end} after {bytes} B"));
 }
 
 /// Producer ownership: create the channel, trigger the reader with its ref

@@ -166,3 +166,24 @@ fn the_reported_sdk_version_is_the_one_cargo_resolved() {
     let metadata = iii_sdk::runtime::WorkerMetadata::default();
     assert_eq!(metadata.version, conformance_worker::describe::SDK_VERSION);
 }
+
+/// 64 MiB plans must not be bound by the generator. Measured in release
+/// builds only; the bound is loose enough for a busy 2-core CI machine.
+#[test]
+fn the_seeded_stream_is_fast_in_release() {
+    if cfg!(debug_assertions) {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let mut stream = SeededStream::new("speed", 0);
+    let mut buffer = vec![0; 65_536];
+    for _ in 0..1024 {
+        stream.fill(&mut buffer);
+    }
+    let took = started.elapsed();
+    eprintln!("64 MiB of seeded stream in {took:?}");
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "64 MiB took {took:?}"
+    );
+}

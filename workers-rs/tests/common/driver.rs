@@ -1,0 +1,89 @@
+//! The test's own iii worker: it plays the harness's orchestrator, creating
+//! channels and triggering the worker under test through the engine.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use iii_helpers::observability::OtelConfig;
+use iii_sdk::channel::Channel;
+use iii_sdk::helpers::create_channel;
+use iii_sdk::protocol::TriggerRequest;
+use iii_sdk::runtime::WorkerMetadata;
+use iii_sdk::{Error, IIIClient, InitOptions, register_worker};
+use serde_json::{Value, json};
+
+use super::Setup;
+
+pub struct Driver {
+    pub iii: IIIClient,
+}
+
+impl Driver {
+    /// Connects and waits until the worker under test answers `describe`.
+    pub async fn connect(setup: &Setup) -> Self {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        // Every client needs its own name: the real engine refuses a second
+        // live worker with the same one.
+        let metadata = WorkerMetadata {
+            name: format!("conformance-rs-e2e-driver-{}-{n}", std::process::id()),
+            ..WorkerMetadata::default()
+        };
+        let options = InitOptions {
+            metadata: Some(metadata),
+            otel: Some(OtelConfig {
+                enabled: Some(false),
+                ..OtelConfig::default()
+            }),
+            ..InitOptions::default()
+        };
+        let driver = Self {
+            iii: register_worker(&setup.url, options),
+        };
+
+        let until = Instant::now() + Duration::from_secs(20);
+        loop {
+            match driver.call("describe", json!({}), 2_000).await {
+                Ok(_) => return driver,
+                Err(error) if Instant::now() < until => {
+                    let _ = error;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(error) => panic!(
+                    "worker never answered describe on {}: {error}\n{}",
+                    setup.label,
+                    setup.worker_log()
+                ),
+            }
+        }
+    }
+
+    pub async fn call(
+        &self,
+        function: &str,
+        payload: Value,
+        timeout_ms: u64,
+    ) -> Result<Value, Error> {
+        let request = TriggerRequest {
+            function_id: format!("conformance::rs::{function}"),
+            payload,
+            action: None,
+            timeout_ms: Some(timeout_ms),
+        };
+        self.iii.trigger(request).await
+    }
+
+    pub async fn channel(&self, buffer_size: Option<usize>) -> (Value, Value, Channel) {
+        let channel = create_channel(&self.iii, buffer_size)
+            .await
+            .expect("create_channel");
+        let writer = serde_json::to_value(&channel.writer_ref).unwrap();
+        let reader = serde_json::to_value(&channel.reader_ref).unwrap();
+        (writer, reader, channel)
+    }
+
+    pub async fn close(self) {
+        let iii = self.iii;
+        let _ = tokio::task::spawn_blocking(move || iii.shutdown()).await;
+    }
+}

@@ -1,0 +1,111 @@
+//! The worker process's own lifecycle: it refuses to start without III_URL,
+//! and it exits on stdin EOF and on SIGTERM, cleaning up after the SDK.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_iii-conformance-worker-rs");
+
+fn home(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "iii-conformance-rs-life-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn spawn(url: &str, home: &Path) -> Child {
+    Command::new(BIN)
+        .env("III_URL", url)
+        .env("OTEL_ENABLED", "false")
+        .env(
+            "III_WORKER_NAME",
+            format!("conformance-rs-life-{}", home.display()),
+        )
+        .env("HOME", home)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until the worker has told stderr it registered, so the exit below
+/// is measured from a running worker.
+fn wait_registered(child: &mut Child) -> std::io::BufReader<std::process::ChildStderr> {
+    use std::io::BufRead;
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.contains("registered conformance::rs::"), "{line}");
+    stderr
+}
+
+#[test]
+fn without_iii_url_the_worker_refuses_to_start() {
+    let output = Command::new(BIN)
+        .env_remove("III_URL")
+        .env("HOME", home("nourl"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("III_URL is not set"), "{stderr}");
+    let _ = std::fs::remove_dir_all(home("nourl"));
+}
+
+#[test]
+fn stdin_eof_stops_the_worker_and_the_sdk() {
+    let Some(setup) = common::reference() else {
+        return eprintln!("skipped: no reference engine here");
+    };
+    let dir = home("eof");
+    let mut child = spawn(&setup.url, &dir);
+    let stderr = wait_registered(&mut child);
+    let status = common::stop(&mut child, Duration::from_secs(5));
+    let rest = common::read_all(stderr.into_inner());
+    assert_eq!(status.and_then(|s| s.code()), Some(0), "{rest}");
+    assert!(rest.contains("stdin closed"), "{rest}");
+    // shutdown() joined the SDK thread, which removes its `iii ps` marker.
+    let markers = std::fs::read_dir(dir.join(".iii/run"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(markers, 0, "the SDK's marker file was left behind");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn sigterm_stops_the_worker() {
+    let Some(setup) = common::reference() else {
+        return eprintln!("skipped: no reference engine here");
+    };
+    let dir = home("term");
+    let mut child = spawn(&setup.url, &dir);
+    let stderr = wait_registered(&mut child);
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    assert!(killed.unwrap().success());
+    // stdin stays open here: the signal alone must end the process.
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < until,
+            "the worker ignored SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let rest = common::read_all(stderr.into_inner());
+    assert_eq!(status.code(), Some(0), "{rest}");
+    assert!(rest.contains("SIGTERM"), "{rest}");
+    let _ = std::fs::remove_dir_all(dir);
+}

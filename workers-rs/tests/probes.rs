@@ -1,0 +1,133 @@
+//! Probes of iii-sdk 0.25.0 behaviour that users would see. Each asserts
+//! what the SDK does today and says in its name whether that is a finding;
+//! when a later SDK changes the behaviour, the probe fails and the finding
+//! is re-judged (the same idea as the harness's XFAIL/XPASS).
+
+mod common;
+
+use std::time::Duration;
+
+use common::Setup;
+use common::driver::Driver;
+use iii_sdk::channel::{ChannelReader, ChannelWriter};
+use serde_json::json;
+
+/// A reader that stops early: what does the Rust writer see?
+async fn reader_stops_early(setup: &Setup) {
+    let driver = Driver::connect(setup).await;
+    let (writer, reader, _channel) = driver.channel(Some(1)).await;
+    let ops = json!([{ "bytes": { "seed": "stop", "length": 4_194_304, "chunk": 65_536 } },
+                     { "close": {} }]);
+    let write = json!({ "cell": "probe/stop", "plan": { "ops": ops }, "deadline_ms": 5_000,
+                        "writer": writer });
+    let read = json!({ "cell": "probe/stop", "deadline_ms": 5_000, "reader": reader,
+                       "read": { "style": "STREAM", "stop_after_bytes": 65_536 } });
+    let (w, r) = tokio::join!(
+        driver.call("write", write, 15_000),
+        driver.call("read", read, 15_000)
+    );
+    driver.close().await;
+    let (w, r) = (w.unwrap()["digest"].clone(), r.unwrap()["digest"].clone());
+    eprintln!(
+        "[{}] stop early: reader {} after {} B; writer {} after {} B, error {}",
+        setup.label, r["end"], r["bytes"], w["end"], w["bytes"], w["error"]
+    );
+    assert_eq!(r["end"], "stopped");
+    // The writer must learn that nobody reads: an error, not a clean close
+    // of 4 MiB that went nowhere, and not a silent hang until its deadline.
+    assert_eq!(w["end"], "error", "{w:#}");
+}
+
+/// A writer that aborts: the reader's SDK cannot tell it from a clean end.
+async fn writer_aborts(setup: &Setup) {
+    let driver = Driver::connect(setup).await;
+    let (writer, reader, _channel) = driver.channel(None).await;
+    let ops = json!([{ "bytes": { "seed": "abort", "length": 100_000 } }, { "abort": {} }]);
+    let write = json!({ "cell": "probe/abort", "plan": { "ops": ops }, "deadline_ms": 5_000,
+                        "writer": writer });
+    let read = json!({ "cell": "probe/abort", "deadline_ms": 5_000, "reader": reader,
+                       "read": { "style": "STREAM" } });
+    let (w, r) = tokio::join!(
+        driver.call("write", write, 15_000),
+        driver.call("read", read, 15_000)
+    );
+    driver.close().await;
+    let (w, r) = (w.unwrap()["digest"].clone(), r.unwrap()["digest"].clone());
+    eprintln!(
+        "[{}] abort: writer {} after {} B; reader {} after {} B",
+        setup.label, w["end"], w["bytes"], r["end"], r["bytes"]
+    );
+    assert_eq!(w["end"], "aborted");
+    // Known engine/SDK gap (protocol notes §3.4, §3.9): truncation reads as
+    // a clean close.
+    assert_eq!(
+        (r["end"].as_str(), r["bytes"].as_u64()),
+        (Some("closed"), Some(100_000))
+    );
+}
+
+/// `next_binary` under a timeout, the usual way to bound a read in tokio.
+/// The SDK takes the socket out of its slot while a read is pending, so a
+/// cancelled read loses the socket; the next call opens a second reader
+/// connection, which the engine answers with an immediate close. The rest
+/// of the stream is lost and the reader sees a clean, empty end.
+async fn cancelled_read_loses_the_stream(setup: &Setup) {
+    let driver = Driver::connect(setup).await;
+    let (writer_ref, reader_ref, _channel) = driver.channel(None).await;
+    let writer_ref = serde_json::from_value(writer_ref).unwrap();
+    let reader_ref = serde_json::from_value(reader_ref).unwrap();
+    let writer = ChannelWriter::new(driver.iii.address(), &writer_ref);
+    let reader = ChannelReader::new(driver.iii.address(), &reader_ref);
+
+    writer.write(b"first").await.unwrap();
+    assert_eq!(
+        reader.next_binary().await.unwrap().as_deref(),
+        Some(&b"first"[..])
+    );
+    let waited = tokio::time::timeout(Duration::from_millis(200), reader.next_binary()).await;
+    assert!(
+        waited.is_err(),
+        "nothing was written, so the read must time out"
+    );
+    writer.write(b"second").await.unwrap();
+    writer.close().await.unwrap();
+
+    let after = tokio::time::timeout(Duration::from_secs(5), reader.next_binary()).await;
+    eprintln!("[{}] read after a cancelled read: {after:?}", setup.label);
+    driver.close().await;
+    // Finding: the expected answer is Ok(Some(b"second")).
+    assert!(matches!(after, Ok(Ok(None))), "{after:?}");
+}
+
+macro_rules! on_engine {
+    ($engine:ident) => {
+        mod $engine {
+            use super::*;
+
+            macro_rules! probe {
+                ($name:ident, $body:expr) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $name() {
+                        match common::$engine() {
+                            Some(setup) => $body(setup).await,
+                            None => eprintln!("skipped: no {} engine here", stringify!($engine)),
+                        }
+                    }
+                };
+            }
+
+            probe!(a_writer_learns_its_reader_stopped, reader_stops_early);
+            probe!(
+                finding_an_aborted_writer_reads_as_a_clean_end,
+                writer_aborts
+            );
+            probe!(
+                finding_a_cancelled_next_binary_loses_the_stream,
+                cancelled_read_loses_the_stream
+            );
+        }
+    };
+}
+
+on_engine!(reference);
+on_engine!(iii);
