@@ -5,6 +5,13 @@
 import type { Scenario } from '../scenarios/types.ts';
 import type { CellRun, StageReport } from './cell-runner.ts';
 import type { Expected } from './expected.ts';
+import {
+  judgeReaderStopped,
+  judgeReuse,
+  judgeSecondReader,
+  judgeWriterDied,
+  judgeWrongKey,
+} from './fault-judges.ts';
 import type { Digest } from './schema/types.ts';
 import { type Finding, judgeReader, judgeWriter } from './verdict.ts';
 
@@ -28,44 +35,68 @@ function callFailure(stage: StageReport): Finding | null {
   return { verdict: 'ERROR', reason: `${who} call failed: ${code}: ${message}` };
 }
 
-/** Wrong-key scenarios: the side holding the bad key must see an error, not a stream. */
-function judgeWrongKey(side: 'reader' | 'writer', stage: StageReport): Finding | null {
-  const d = stage.digest as Digest;
-  if (d.end === 'error') return null;
-  if (d.end === 'timeout') {
-    return {
-      verdict: 'FAIL',
-      reason: `${side} with a wrong access key was neither refused nor failed: still waiting at its deadline`,
-    };
-  }
-  const what =
-    side === 'reader' ? `read ${d.bytes} B and ${d.texts.length} texts` : `wrote ${d.bytes} B`;
-  return {
-    verdict: 'FAIL',
-    reason: `${side} with a wrong access key ended "${d.end}" after it ${what}; it must be refused`,
-  };
-}
-
 export function judgeCell(scenario: Scenario, run: CellRun): Judgement {
   const exp: Expected = run.expected;
   const fault = scenario.fault;
-  const relayStages = run.stages.filter((s) => s.role.startsWith('relay-'));
+  const outcome = scenario.outcome ?? 'deliver';
+  const byRole = (role: string) => run.stages.find((s) => s.role === role);
+  const digestOf = (role: string) => byRole(role)?.digest as Digest;
 
-  for (const stage of run.stages) {
+  // A writer that exits on purpose cannot answer its own call.
+  const answering =
+    outcome === 'writer-dies' ? run.stages.filter((s) => s.role !== 'writer') : run.stages;
+  for (const stage of answering) {
     const failure = callFailure(stage);
     if (failure) return { ...failure, stage: stage.role };
   }
 
-  if (fault?.kind === 'wrong-key') {
-    const stage = run.stages.find((s) => s.role === fault.side) as StageReport;
-    const finding = judgeWrongKey(fault.side, stage);
-    return finding ? { ...finding, stage: fault.side } : { verdict: 'PASS' };
+  const special = judgeSpecial(scenario, exp, run, digestOf);
+  if (special !== undefined) {
+    return special ? { ...special.finding, stage: special.stage } : { verdict: 'PASS' };
   }
+  if (fault?.kind === 'reuse-after-finish') {
+    const first = judgeFlow(scenario, exp, run);
+    if (first.verdict !== 'PASS') return first;
+    const finding = judgeReuse(digestOf('reader-2'));
+    return finding ? { ...finding, stage: 'reader-2' } : { verdict: 'PASS' };
+  }
+  return judgeFlow(scenario, exp, run);
+}
 
+type Special = { finding: Finding; stage: string } | null | undefined;
+
+/** Faults and outcomes with a rule of their own; undefined means the normal flow. */
+function judgeSpecial(
+  scenario: Scenario,
+  exp: Expected,
+  run: CellRun,
+  digestOf: (role: string) => Digest,
+): Special {
+  const fault = scenario.fault;
+  const wrap = (finding: Finding | null, stage: string): Special =>
+    finding ? { finding, stage } : null;
+  if (fault?.kind === 'wrong-key') {
+    return wrap(judgeWrongKey(fault.side, digestOf(fault.side)), fault.side);
+  }
+  if (fault?.kind === 'second-reader') {
+    return wrap(judgeSecondReader(exp, digestOf('reader'), digestOf('reader-2')), 'reader-2');
+  }
+  if (scenario.outcome === 'writer-dies') {
+    return wrap(judgeWriterDied(exp, digestOf('reader')), 'reader');
+  }
+  if (scenario.outcome === 'reader-stops') {
+    const writer = run.stages.find((s) => s.role === 'writer') as StageReport;
+    return wrap(judgeReaderStopped(exp, writer, digestOf('reader')), 'writer');
+  }
+  return undefined;
+}
+
+/** The normal flow: writer, each relay hop, reader, first problem wins. */
+function judgeFlow(scenario: Scenario, exp: Expected, run: CellRun): Judgement {
   const order: [string, Finding | null][] = [];
   const writer = run.stages.find((s) => s.role === 'writer');
   if (writer?.digest) order.push(['writer', judgeWriter(exp, writer.digest)]);
-  for (const relay of relayStages) {
+  for (const relay of run.stages.filter((s) => s.role.startsWith('relay-'))) {
     order.push([
       `${relay.role} input`,
       judgeReader(`${relay.role} (${relay.lang}) input`, exp, relay.digest as Digest),
@@ -79,7 +110,6 @@ export function judgeCell(scenario: Scenario, run: CellRun): Judgement {
       judgeReader('reader', exp, reader.digest, scenario.checkTextOrder ?? false),
     ]);
   }
-
   for (const [stage, finding] of order) {
     if (finding) return { ...finding, stage };
   }

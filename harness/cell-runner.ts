@@ -1,6 +1,7 @@
 // Runs one cell: creates the channels, triggers every stage at once, and
 // collects what each worker reports. Judging happens in cell-judge.ts.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Expected, expectedFor } from './expected.ts';
 import type { Cell } from './matrix.ts';
 import { CallError, type ChannelRef, type Orchestrator } from './orchestrator.ts';
@@ -34,6 +35,8 @@ export interface CellRun {
 
 /** Margin between the worker-side deadline and the harness's own call timeout. */
 const DEADLINE_MARGIN_MS = 2000;
+/** A finished ref used again is refused or hangs: a few seconds tell which. */
+const REUSE_DEADLINE_MS = 4000;
 
 const fn = (lang: string, name: string) => `conformance::${lang}::${name}`;
 
@@ -155,20 +158,28 @@ export async function runCell(orch: Orchestrator, secrets: Secrets, cell: Cell):
       }),
     );
   });
-  calls.push(
+  const readWith = (role: string, deadline: number) =>
     settle(
-      'reader',
+      role,
       cell.reader,
-      call(fn(cell.reader, 'read'), {
-        ...common,
-        read,
-        reader: readerRef,
-      }),
-      (r) => ({ digest: need(parseReadResult(r).digest, 'reader') }),
-    ),
-  );
+      orch.call(
+        fn(cell.reader, 'read'),
+        { ...common, deadline_ms: deadline, read, reader: readerRef },
+        deadline + DEADLINE_MARGIN_MS,
+      ),
+      (r) => ({ digest: need(parseReadResult(r).digest, role) }),
+    );
+  calls.push(readWith('reader', workerDeadline));
+  if (fault?.kind === 'second-reader') {
+    // Same ref, same worker language, while the first reader holds the end.
+    const late = Math.max(1000, workerDeadline - fault.delayMs);
+    calls.push(sleep(fault.delayMs).then(() => readWith('reader-2', late)));
+  }
 
   const stages = await Promise.all(calls);
+  if (fault?.kind === 'reuse-after-finish') {
+    stages.push(await readWith('reader-2', REUSE_DEADLINE_MS));
+  }
   const channelIds = hops.map((h) => h.writer.channel_id);
   return { expected, stages, durationMs: elapsed(), channelIds };
 

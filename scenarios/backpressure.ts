@@ -1,19 +1,71 @@
-// backpressure: a writer faster than its reader through a small buffer. A pass
-// proves flow control loses and reorders nothing.
-import { bytes, close, MiB, plan, readStream, text } from './plans.ts';
+// backpressure: writers faster than their readers, through buffers of every
+// size. A pass proves flow control loses and reorders nothing, whatever the
+// buffer and however late or slow the reader.
+import { bytes, close, FRAME, MiB, plan, readAll, readStream, text } from './plans.ts';
 import type { Scenario } from './types.ts';
+
+const base = { family: 'backpressure', level: 'MUST', topology: { kind: 'pair' } } as const;
+
+const burst = (seed: string, size: number) =>
+  plan([text('begin'), bytes(seed, size), text('end'), close()]);
 
 export const backpressureScenarios: Scenario[] = [
   {
+    ...base,
     id: 'backpressure/buffer-1-slow-reader',
-    family: 'backpressure',
-    level: 'MUST',
     summary:
       'With buffer_size 1 and a reader that sleeps 10 ms per chunk, 2 MiB and texts arrive intact.',
     tier: 'core',
-    topology: { kind: 'pair' },
     bufferSize: 1,
-    plan: plan([text('begin'), bytes('backpressure/slow', 2 * MiB), text('end'), close()]),
+    plan: burst('backpressure/slow', 2 * MiB),
     read: readStream({ chunk_delay_ms: 10 }),
+  },
+  {
+    ...base,
+    id: 'backpressure/buffer-64',
+    summary: 'The engine default buffer of 64 messages carries 8 MiB, twice its capacity, intact.',
+    tier: 'quick',
+    bufferSize: 64,
+    plan: burst('backpressure/64', 8 * MiB),
+    read: readAll,
+  },
+  {
+    ...base,
+    id: 'backpressure/buffer-1024',
+    summary: 'The largest buffer (1,024 messages) carries 8 MiB intact.',
+    tier: 'full',
+    bufferSize: 1024,
+    plan: burst('backpressure/1024', 8 * MiB),
+    read: readAll,
+  },
+  {
+    ...base,
+    id: 'backpressure/reader-starts-3s-late',
+    summary:
+      'A reader that connects 3 s after the writer started gets all 8 MiB: the writer waits, nothing drops.',
+    tier: 'full',
+    plan: burst('backpressure/late', 8 * MiB),
+    read: { style: 'READ_ALL', texts: true, start_delay_ms: 3000 },
+  },
+  {
+    ...base,
+    id: 'backpressure/reader-100x-slower',
+    summary:
+      'A reader sleeping 20 ms per chunk (about 100 times slower than the writer) loses nothing of 4 MiB.',
+    tier: 'full',
+    bufferSize: 4,
+    plan: burst('backpressure/slower', 4 * MiB),
+    read: readStream({ chunk_delay_ms: 20 }),
+    timeoutMs: 60_000,
+  },
+  {
+    ...base,
+    id: 'backpressure/paused-reader-64-queued',
+    summary:
+      'With 64 full 64 KiB messages queued behind a reader that waits 2 s, all of them arrive in order.',
+    tier: 'quick',
+    bufferSize: 64,
+    plan: plan([bytes('backpressure/queued', 64 * FRAME), text('after the queue'), close()]),
+    read: { style: 'READ_ALL', texts: true, start_delay_ms: 2000 },
   },
 ];

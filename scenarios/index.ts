@@ -3,6 +3,7 @@ import { backpressureScenarios } from './backpressure.ts';
 import { framesScenarios } from './frames.ts';
 import { interleaveScenarios } from './interleave.ts';
 import { lifecycleScenarios } from './lifecycle.ts';
+import { limitsScenarios } from './limits.ts';
 import { ownershipScenarios } from './ownership.ts';
 import { pipelineScenarios } from './pipeline.ts';
 import type { Scenario, Tier } from './types.ts';
@@ -14,6 +15,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...pipelineScenarios,
   ...lifecycleScenarios,
   ...ownershipScenarios,
+  ...limitsScenarios,
 ];
 
 const ids = new Set<string>();
@@ -22,9 +24,13 @@ for (const s of SCENARIOS) {
   ids.add(s.id);
 }
 
-const TIER_RANK: Record<Tier, number> = { core: 0, quick: 1, full: 2 };
+const DEFAULT_PROFILES: Record<Tier, readonly Tier[]> = {
+  core: ['core', 'quick', 'full'],
+  quick: ['quick', 'full'],
+  full: ['full'],
+};
 
-/** Scenarios a profile runs: core runs core, quick adds quick, full runs all. */
+/** Scenarios a profile runs: full runs all, the others what is tagged for them. */
 export function scenariosFor(profile: Tier): Scenario[] {
-  return SCENARIOS.filter((s) => TIER_RANK[s.tier] <= TIER_RANK[profile]);
+  return SCENARIOS.filter((s) => (s.profiles ?? DEFAULT_PROFILES[s.tier]).includes(profile));
 }

@@ -1,20 +1,127 @@
-// lifecycle: what happens at the edges of a channel's life. A pass proves the
-// user sees an error where something is wrong, never a clean empty stream.
-import { bytes, close, KiB, plan, readAll } from './plans.ts';
+// lifecycle: what happens at the edges of a channel's life. The user's view
+// is the rule: never a clean end with missing, duplicated or reordered bytes,
+// never a hang past the deadline, and an error on the side that should know.
+import { bytes, close, KiB, MiB, pause, plan, readAll, readStream, text } from './plans.ts';
 import type { Scenario } from './types.ts';
+
+const base = { family: 'lifecycle', topology: { kind: 'pair' } } as const;
+const small = (seed: string) => plan([text('hello'), bytes(seed, 4 * KiB), close()]);
 
 export const lifecycleScenarios: Scenario[] = [
   {
+    ...base,
     id: 'lifecycle/wrong-key-reader',
-    family: 'lifecycle',
     level: 'MUST',
     summary:
       'A reader holding a ref with a wrong access key is refused with an error, not given a stream.',
     tier: 'core',
-    topology: { kind: 'pair' },
     fault: { kind: 'wrong-key', side: 'reader' },
     plan: plan([bytes('lifecycle/wrong-key', KiB), close()]),
     read: readAll,
-    timeoutMs: 10000,
+    timeoutMs: 10_000,
+  },
+  {
+    ...base,
+    id: 'lifecycle/wrong-key-writer',
+    level: 'MUST',
+    summary:
+      'A writer holding a ref with a wrong access key fails with an error instead of writing into nothing.',
+    tier: 'quick',
+    fault: { kind: 'wrong-key', side: 'writer' },
+    plan: plan([bytes('lifecycle/wrong-key-w', KiB), close()]),
+    read: readAll,
+    timeoutMs: 10_000,
+  },
+  {
+    ...base,
+    id: 'lifecycle/second-reader',
+    level: 'MUST',
+    summary:
+      'A second reader on an end that is already taken is refused; it must not see a clean empty stream.',
+    tier: 'quick',
+    fault: { kind: 'second-reader', delayMs: 500 },
+    plan: plan([
+      bytes('lifecycle/second', 64 * KiB),
+      pause(1500),
+      bytes('lifecycle/second-b', 100),
+      close(),
+    ]),
+    read: readAll,
+    timeoutMs: 12_000,
+  },
+  {
+    ...base,
+    id: 'lifecycle/ref-reused-after-finish',
+    level: 'MUST',
+    summary:
+      'A reader ref used again after its stream finished is refused, not shown an empty stream.',
+    tier: 'quick',
+    fault: { kind: 'reuse-after-finish' },
+    plan: small('lifecycle/reuse'),
+    read: readAll,
+  },
+  {
+    ...base,
+    id: 'lifecycle/reader-first',
+    level: 'MUST',
+    summary: 'A reader that connects half a second before the writer starts gets the whole stream.',
+    tier: 'quick',
+    plan: plan([
+      pause(500),
+      text('late writer'),
+      bytes('lifecycle/reader-first', 64 * KiB + 1),
+      close(),
+    ]),
+    read: readAll,
+  },
+  {
+    ...base,
+    id: 'lifecycle/reader-after-writer-closed',
+    level: 'MUST',
+    summary:
+      'A reader that connects 1.5 s after the writer closed still gets every queued byte and text, then the end.',
+    tier: 'quick',
+    plan: small('lifecycle/after-close'),
+    read: { style: 'READ_ALL', texts: true, start_delay_ms: 1500 },
+  },
+  {
+    ...base,
+    id: 'lifecycle/writer-never-writes',
+    level: 'MUST',
+    summary:
+      'A writer that closes without writing anything ends the reader cleanly with an empty stream.',
+    tier: 'quick',
+    plan: plan([close()]),
+    read: readAll,
+    timeoutMs: 8000,
+  },
+  {
+    ...base,
+    id: 'lifecycle/writer-process-exits',
+    level: 'MUST',
+    summary:
+      'When the writer process dies mid-stream the reader must get an error, not a clean but short stream.',
+    tier: 'quick',
+    outcome: 'writer-dies',
+    plan: plan([
+      text('before'),
+      bytes('lifecycle/exit', 256 * KiB),
+      pause(300),
+      { exit: { code: 3 } },
+    ]),
+    read: readAll,
+    timeoutMs: 12_000,
+  },
+  {
+    ...base,
+    id: 'lifecycle/reader-closes-early',
+    level: 'MUST',
+    summary:
+      'When the reader closes after 256 KiB of 16 MiB, the writer gets an error within the deadline.',
+    tier: 'quick',
+    outcome: 'reader-stops',
+    plan: plan([bytes('lifecycle/early', 16 * MiB), close()]),
+    read: readStream({ stop_after_bytes: 256 * KiB }),
+    timeoutMs: 15_000,
   },
 ];

@@ -18,6 +18,9 @@ export type Family =
 /** core: the main job's matrix. quick: pull requests. full: everything, slow ones too. */
 export type Tier = 'core' | 'quick' | 'full';
 
+/** Which profiles run a scenario; full always runs everything. */
+export type Profiles = readonly Tier[];
+
 export type Topology =
   | { kind: 'pair' }
   /** writer -> relay x stages -> reader, every stage from the run's languages */
@@ -27,8 +30,22 @@ export type RefPlacement = 'field' | 'array' | 'nested' | 'top';
 
 /** Ways a cell deliberately breaks the happy path. */
 export type Fault =
-  /** the reader gets a ref whose access key is wrong */
-  { kind: 'wrong-key'; side: 'reader' | 'writer' };
+  /** one side gets a ref whose access key is wrong: it must be refused */
+  | { kind: 'wrong-key'; side: 'reader' | 'writer' }
+  /** a second reader connects with the same ref while the first reads */
+  | { kind: 'second-reader'; delayMs: number }
+  /** after the stream finished, a new reader uses the same ref again */
+  | { kind: 'reuse-after-finish' };
+
+/**
+ * What counts as correct when the stream cannot complete normally.
+ * - deliver: the reader gets exactly the plan and a clean end (default)
+ * - writer-dies: the writer process exits mid-plan; the reader must see an
+ *   error, never a clean end that hides the truncation
+ * - reader-stops: the reader closes early; the writer must see an error
+ *   within the deadline instead of reporting success or hanging
+ */
+export type Outcome = 'deliver' | 'writer-dies' | 'reader-stops';
 
 export interface Scenario {
   id: string;
@@ -37,6 +54,8 @@ export interface Scenario {
   /** One sentence: what the scenario checks and why it matters. */
   summary: string;
   tier: Tier;
+  /** profiles that run it besides full; default: those at or above its tier */
+  profiles?: Profiles;
   topology: Topology;
   plan: Plan;
   read: ReadSpec;
@@ -50,6 +69,7 @@ export interface Scenario {
   checkTextOrder?: boolean;
   /** Cell deadline override in ms (large transfers, slow readers). */
   timeoutMs?: number;
+  outcome?: Outcome;
 }
 
 export type CapabilityNeed = (caps: Capabilities) => string | null;

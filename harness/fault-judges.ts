@@ -1,0 +1,119 @@
+// Verdicts for cells that break the happy path on purpose. Each asks the
+// user's question: did the side that should notice get an error, and did
+// nobody see a clean end that hides missing data?
+import type { StageReport } from './cell-runner.ts';
+import type { Expected } from './expected.ts';
+import type { Digest } from './schema/types.ts';
+import { byteDivergence, type Finding, judgeReader } from './verdict.ts';
+
+const fmt = (n: number) => `${n.toLocaleString('en-US')} B`;
+
+function describeEnd(d: Digest): string {
+  if (d.end === 'error' && d.error) return `error (${d.error.stage}: ${d.error.code})`;
+  return `"${d.end}"`;
+}
+
+/** The side holding a wrong key must see an error, not a stream. */
+export function judgeWrongKey(side: 'reader' | 'writer', d: Digest): Finding | null {
+  if (d.end === 'error') return null;
+  if (d.end === 'timeout') {
+    return {
+      verdict: 'FAIL',
+      reason: `${side} with a wrong access key was neither refused nor failed: still waiting at its deadline`,
+    };
+  }
+  const what =
+    side === 'reader'
+      ? `read ${fmt(d.bytes)} and ${d.texts.length} texts`
+      : `wrote ${fmt(d.bytes)}`;
+  return {
+    verdict: 'FAIL',
+    reason: `${side} with a wrong access key ended ${describeEnd(d)} after it ${what}; it must be refused`,
+  };
+}
+
+/**
+ * Two readers on one ref: one must get the whole stream and the other an
+ * error. A second reader that sees a clean empty stream cannot tell it lost.
+ */
+export function judgeSecondReader(exp: Expected, first: Digest, second: Digest): Finding | null {
+  const delivered = [first, second].filter((d) => judgeReader('reader', exp, d) === null);
+  const refused = [first, second].filter((d) => d.end === 'error');
+  if (delivered.length === 1 && refused.length === 1) return null;
+  const show = (d: Digest, n: number) => `reader ${n} ended ${describeEnd(d)} with ${fmt(d.bytes)}`;
+  const both = `${show(first, 1)}; ${show(second, 2)}`;
+  if (delivered.length === 0) {
+    return { verdict: 'FAIL', reason: `neither reader got the stream: ${both}` };
+  }
+  return {
+    verdict: 'FAIL',
+    reason: `a second connect to a taken reader end was not refused: ${both}`,
+  };
+}
+
+/** A ref used again after its stream finished must be refused. */
+export function judgeReuse(second: Digest): Finding | null {
+  if (second.end === 'error') return null;
+  if (second.end === 'timeout') {
+    return {
+      verdict: 'FAIL',
+      reason: 'a reader reusing a finished ref hung instead of being refused',
+    };
+  }
+  return {
+    verdict: 'FAIL',
+    reason:
+      `a reader reusing a finished ref ended ${describeEnd(second)} with ${fmt(second.bytes)}; ` +
+      'it must be refused, not shown an empty stream',
+  };
+}
+
+/** The writer process died mid-plan: the reader must not see a clean end. */
+export function judgeWriterDied(exp: Expected, reader: Digest): Finding | null {
+  if (reader.end === 'error') return null;
+  if (reader.end === 'timeout') {
+    return {
+      verdict: 'FAIL',
+      reason: `writer process died after ${fmt(exp.bytes)}; the reader hung until its deadline with ${fmt(reader.bytes)}`,
+    };
+  }
+  const content =
+    byteDivergence('reader', exp, reader) ??
+    `reader got all ${fmt(reader.bytes)} sent before the exit`;
+  return {
+    verdict: 'FAIL',
+    reason: `writer process died mid-stream but the reader saw a clean end (${describeEnd(reader)}): ${content}`,
+  };
+}
+
+/** The reader closed early: the writer must learn of it, not report success. */
+export function judgeReaderStopped(
+  exp: Expected,
+  writer: StageReport,
+  reader: Digest,
+): Finding | null {
+  if (reader.end !== 'stopped') {
+    return {
+      verdict: 'ERROR',
+      reason: `reader was to stop early but ended ${describeEnd(reader)}`,
+    };
+  }
+  if (reader.mismatch && reader.mismatch.offset < reader.bytes) {
+    return {
+      verdict: 'FAIL',
+      reason: byteDivergence('reader', exp, reader) ?? 'reader bytes differ',
+    };
+  }
+  const w = writer.digest as Digest;
+  if (w.end === 'error') return null;
+  if (w.end === 'timeout') {
+    return {
+      verdict: 'FAIL',
+      reason: `reader left after ${fmt(reader.bytes)}; the writer was still blocked at its deadline after ${fmt(w.bytes)} instead of failing`,
+    };
+  }
+  return {
+    verdict: 'FAIL',
+    reason: `reader left after ${fmt(reader.bytes)}, yet the writer reported ${describeEnd(w)} after handing over ${fmt(w.bytes)} of ${fmt(exp.bytes)}: the rest was discarded silently`,
+  };
+}
