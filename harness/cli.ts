@@ -2,6 +2,7 @@
 // XFAIL, SKIP or NON-STRICT; 1 when any is FAIL, XPASS, ERROR or TIMEOUT;
 // 2 for a usage or set-up error, always with a sentence that says what to do.
 import { Command, CommanderError } from 'commander';
+import { registerCompare } from './commands/compare.ts';
 import { registerList } from './commands/list.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSetup } from './commands/setup.ts';
@@ -16,6 +17,7 @@ export function buildProgram(exit: (code: number) => void): Command {
   registerRun(program, exit);
   registerList(program);
   registerSetup(program, exit);
+  registerCompare(program, exit);
   return program;
 }
 async function main(): Promise<void> {
