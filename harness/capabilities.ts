@@ -20,6 +20,12 @@ export function missingCapability(
       return `${writer.lang} worker's SDK offers no way to drop a channel socket`;
     }
   }
+  if (scenario.outcome === 'writer-dies') {
+    const others = [...relays, reader].map((r) => r.lang);
+    if (others.includes(writer.lang)) {
+      return `the ${writer.lang} writer's process would take its own ${writer.lang} reader down with it`;
+    }
+  }
   if (scenario.ownership === 'producer' && !writer.caps.produce) {
     return `${writer.lang} worker cannot create channels itself`;
   }

@@ -47,6 +47,10 @@ export interface RunOutcome {
   stale: ExpectationEntry[];
 }
 
+function killsAWorker(cell: Cell): boolean {
+  return cell.scenario.plan.ops.some((op) => 'exit' in op);
+}
+
 export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<RunOutcome> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const runId = `${stamp}-${randomBytes(3).toString('hex')}`;
@@ -112,8 +116,11 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
       rerun: plan.rerun,
     };
     reporter.start(plan.cells.length);
-    const queue = [...plan.cells];
-    const next = async (): Promise<void> => {
+    // Cells that kill a worker run alone at the end: a process that dies on
+    // purpose must not take a neighbouring cell's stage down with it.
+    const shared = plan.cells.filter((c) => !killsAWorker(c));
+    const alone = plan.cells.filter(killsAWorker);
+    const drain = async (queue: Cell[]): Promise<void> => {
       for (let cell = queue.shift(); cell && !interrupted; cell = queue.shift()) {
         const result = await runCellInContext(cell, ctx);
         if (interrupted) return;
@@ -121,7 +128,8 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
         reporter.cell(result);
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, plan.concurrency) }, next));
+    await Promise.all(Array.from({ length: Math.max(1, plan.concurrency) }, () => drain(shared)));
+    await drain(alone);
   } finally {
     for (const [s, h] of handlers) process.off(s, h);
     await teardown();

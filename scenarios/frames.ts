@@ -95,6 +95,7 @@ const extra: Scenario[] = [
     topology: { kind: 'pair' },
     plan: plan([bytes('frames/ff', MiB + 1, SMALL_WRITE), close()], 'FIRE_AND_FORGET'),
     read: readAll,
+    timeoutMs: 10_000,
   },
   {
     id: 'frames/stream-read-1048577',

@@ -97,5 +97,6 @@ export const interleaveScenarios: Scenario[] = [
     checkTextOrder: true,
     plan: plan(MIXED, 'FIRE_AND_FORGET'),
     read: readStream(),
+    timeoutMs: 8000,
   },
 ];

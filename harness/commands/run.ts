@@ -108,7 +108,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
     expandCells(from, {
       langs: ls,
       engine: kind,
-      defaultTimeoutMs: 30_000,
+      defaultTimeoutMs: 20_000,
       timeoutOverrideMs: flags.timeoutMs,
       repeat: flags.repeat,
     });
@@ -178,7 +178,7 @@ export function registerRun(program: Command, exit: (code: number) => void): voi
     )
     .option('--report-dir <dir>', 'report folder (default reports/<timestamp>)')
     .option('--repeat <n>', 'run every cell n times', positiveInt('--repeat'), 1)
-    .option('--concurrency <n>', 'cells in flight at once', positiveInt('--concurrency'), 3)
+    .option('--concurrency <n>', 'cells in flight at once', positiveInt('--concurrency'), 4)
     .option(
       '--timeout-ms <n>',
       "deadline of every cell, overriding the scenarios' own",

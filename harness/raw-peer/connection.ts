@@ -1,0 +1,318 @@
+// One upgraded channel socket seen frame by frame. It answers pings and a
+// peer's Close, fails the connection on frames a server must not send, and
+// logs every frame in both directions. What the data frames mean (digest,
+// texts, expectations) is the writer's or reader's business.
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import {
+  closePayload,
+  encodeFrame,
+  encodeHeader,
+  FrameDecoder,
+  FrameError,
+  type FrameHeader,
+  isControl,
+  maskInPlace,
+  OPCODE,
+  parseClosePayload,
+} from './frame-codec.ts';
+import { FrameLog, type FrameLogEntry, frameType } from './frame-log.ts';
+
+/** How the socket ended, as far as this side can tell. */
+export type ConnectionEnd =
+  | { how: 'close'; code: number; reason: string; by: 'peer' | 'us' }
+  | { how: 'tcp-end' }
+  | { how: 'error'; code: string; message: string }
+  | { how: 'dropped-by-us' };
+
+export interface DataSink {
+  onDataHeader(header: FrameHeader): void;
+  onDataPayload(piece: Buffer): void;
+  onDataEnd(header: FrameHeader): void;
+}
+
+export interface OutFrame {
+  opcode: number;
+  fin?: boolean;
+  rsv?: number;
+  /** Client frames are masked (RFC 6455 §5.3); false sends one unmasked on purpose. */
+  mask?: boolean;
+}
+
+/** Control frames beyond this are a protocol error anyway; stop buffering there. */
+const MAX_CONTROL_BUFFER = 64 * 1024;
+
+export class ConnectionGone extends Error {
+  constructor(readonly end: ConnectionEnd) {
+    super(`channel socket already ended (${end.how})`);
+    this.name = 'ConnectionGone';
+  }
+}
+
+export class RawConnection {
+  readonly frames: FrameLog;
+  readonly ended: Promise<ConnectionEnd>;
+  closeSent: { code: number } | undefined;
+  closeReceived: { code: number; reason: string } | undefined;
+  protocolError: string | undefined;
+
+  private readonly decoder: FrameDecoder;
+  private current: (FrameHeader & { masked: boolean }) | undefined;
+  private control: Buffer[] = [];
+  private controlBytes = 0;
+  /** The opcode of a fragmented message still waiting for its FIN frame. */
+  private openMessage: number | undefined;
+  private droppedByUs = false;
+  private closeInitiatedByUs = false;
+  private socketError: NodeJS.ErrnoException | undefined;
+  private end: ConnectionEnd | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    head: Buffer,
+    private readonly sink: DataSink | undefined,
+    frameLogLimit?: number,
+  ) {
+    this.frames = new FrameLog(frameLogLimit);
+    this.decoder = new FrameDecoder({
+      onHeader: (h) => this.onHeader(h),
+      onPayload: (piece) => this.onPayload(piece),
+      onFrameEnd: () => this.onFrameEnd(),
+    });
+    this.ended = new Promise((resolve) => {
+      socket.on('close', () => {
+        this.end = this.describeEnd();
+        resolve(this.end);
+      });
+    });
+    socket.on('error', (err) => {
+      this.socketError ??= err;
+    });
+    socket.on('data', (chunk: Buffer) => this.push(chunk));
+    if (head.length > 0) queueMicrotask(() => this.push(head));
+  }
+
+  get isOpen(): boolean {
+    return !this.socket.destroyed && this.socket.writable;
+  }
+
+  /** Sends one frame; resolves once the socket can take more (backpressure). */
+  send(frame: OutFrame, payload: Uint8Array): Promise<void> {
+    const maskKey = frame.mask === false ? undefined : randomBytes(4);
+    const header = { fin: frame.fin ?? true, rsv: frame.rsv ?? 0, opcode: frame.opcode, maskKey };
+    let closeCode: number | undefined;
+    if (frame.opcode === OPCODE.close) {
+      closeCode = parseClosePayload(Buffer.from(payload)).code;
+      this.closeSent ??= { code: closeCode };
+      if (!this.closeReceived) this.closeInitiatedByUs = true;
+    }
+    this.logOut(header, payload.length, frame.mask === false, closeCode);
+    return this.write(encodeFrame(header, payload));
+  }
+
+  /**
+   * Sends one frame of `length` bytes produced piecewise by `fill`, masking
+   * each piece in place, so a 64 MiB frame never exists in memory at once.
+   */
+  async sendStreamed(
+    frame: OutFrame,
+    length: number,
+    fill: (buf: Buffer, at: number) => void,
+    piece = 1 << 20,
+  ): Promise<void> {
+    const maskKey = frame.mask === false ? undefined : randomBytes(4);
+    const header = { fin: frame.fin ?? true, rsv: frame.rsv ?? 0, opcode: frame.opcode, maskKey };
+    this.logOut(header, length, frame.mask === false);
+    await this.write(encodeHeader({ ...header, length }));
+    for (let at = 0; at < length; at += piece) {
+      const buf = Buffer.allocUnsafe(Math.min(piece, length - at));
+      fill(buf, at);
+      if (maskKey) maskInPlace(buf, maskKey, at);
+      await this.write(buf);
+    }
+  }
+
+  async sendClose(code?: number, reason?: string): Promise<void> {
+    if (this.closeSent || !this.isOpen) return;
+    await this.send({ opcode: OPCODE.close }, closePayload(code, reason));
+  }
+
+  /** TCP FIN without a Close frame. */
+  endWithoutClose(): void {
+    this.droppedByUs = true;
+    this.socket.end();
+  }
+
+  /** TCP RST: the connection vanishes as if the process died mid-write. */
+  reset(): void {
+    this.droppedByUs = true;
+    this.socket.resetAndDestroy();
+  }
+
+  destroy(): void {
+    this.droppedByUs = true;
+    this.socket.destroy();
+  }
+
+  private write(buf: Buffer): Promise<void> {
+    if (!this.isOpen) return Promise.reject(new ConnectionGone(this.describeEnd()));
+    if (this.socket.write(buf)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onDrain = () => {
+        this.socket.off('close', onClose);
+        resolve();
+      };
+      const onClose = () => {
+        this.socket.off('drain', onDrain);
+        reject(new ConnectionGone(this.describeEnd()));
+      };
+      this.socket.once('drain', onDrain);
+      this.socket.once('close', onClose);
+    });
+  }
+
+  private push(chunk: Buffer): void {
+    try {
+      this.decoder.push(chunk);
+    } catch (err) {
+      this.fail(err instanceof FrameError ? err.message : String(err));
+    }
+  }
+
+  private onHeader(h: FrameHeader & { masked: boolean }): void {
+    this.current = h;
+    this.control = [];
+    this.controlBytes = 0;
+    const problem = this.check(h);
+    if (problem) {
+      this.logIn(h);
+      this.fail(problem);
+      return;
+    }
+    if (!isControl(h.opcode)) {
+      this.openMessage = h.fin ? undefined : (this.openMessage ?? h.opcode);
+      this.sink?.onDataHeader(h);
+    }
+  }
+
+  private onPayload(piece: Buffer): void {
+    const h = this.current;
+    if (!h) return;
+    if (!isControl(h.opcode)) {
+      this.sink?.onDataPayload(piece);
+    } else if (this.controlBytes < MAX_CONTROL_BUFFER) {
+      this.control.push(Buffer.from(piece));
+      this.controlBytes += piece.length;
+    }
+  }
+
+  private onFrameEnd(): void {
+    const h = this.current;
+    if (!h) return;
+    this.current = undefined;
+    if (!isControl(h.opcode)) {
+      this.logIn(h);
+      this.sink?.onDataEnd(h);
+      return;
+    }
+    const body = Buffer.concat(this.control);
+    if (h.opcode === OPCODE.close) {
+      this.closeReceived = parseClosePayload(body);
+      this.logIn(h, this.closeReceived.code);
+      this.answerClose(this.closeReceived.code);
+      return;
+    }
+    this.logIn(h);
+    if (h.opcode === OPCODE.ping && this.isOpen && !this.closeSent) {
+      this.send({ opcode: OPCODE.pong }, body).catch(() => {});
+    }
+  }
+
+  /** Echo the code (RFC 6455 §5.5.1), then let TCP close; 1005 is echoed as no code. */
+  private answerClose(code: number): void {
+    this.decoder.halt();
+    const echo = code === 1005 || code === 1006 || code === 1015 ? undefined : code;
+    this.sendClose(echo)
+      .catch(() => {})
+      .finally(() => this.socket.end());
+  }
+
+  /** Frames a server must never send; the connection is failed with 1002 (§7.1.7). */
+  private check(h: FrameHeader & { masked: boolean }): string | undefined {
+    if (h.masked) return 'server frame is masked';
+    if (h.rsv !== 0) return `RSV bits ${h.rsv} set without a negotiated extension`;
+    if (isControl(h.opcode)) {
+      if (h.opcode > OPCODE.pong) return `reserved control opcode ${h.opcode}`;
+      if (!h.fin) return 'fragmented control frame';
+      if (h.length > 125) return `control frame of ${h.length} bytes`;
+      return undefined;
+    }
+    if (h.opcode > OPCODE.binary) return `reserved data opcode ${h.opcode}`;
+    if (h.opcode === OPCODE.continuation && this.openMessage === undefined) {
+      return 'continuation frame without a message to continue';
+    }
+    if (h.opcode !== OPCODE.continuation && this.openMessage !== undefined) {
+      return 'new message before the fragmented one finished';
+    }
+    return undefined;
+  }
+
+  private fail(problem: string): void {
+    this.protocolError ??= problem;
+    this.decoder.halt();
+    this.sendClose(1002, problem.slice(0, 100))
+      .catch(() => {})
+      .finally(() => this.socket.end());
+  }
+
+  private describeEnd(): ConnectionEnd {
+    if (this.end) return this.end;
+    if (this.protocolError) {
+      return { how: 'error', code: 'PROTOCOL_ERROR', message: this.protocolError };
+    }
+    if (this.closeReceived) {
+      return { how: 'close', ...this.closeReceived, by: this.closeInitiatedByUs ? 'us' : 'peer' };
+    }
+    if (this.droppedByUs) return { how: 'dropped-by-us' };
+    if (this.socketError) {
+      const code = this.socketError.code ?? 'SOCKET_ERROR';
+      return { how: 'error', code, message: this.socketError.message };
+    }
+    return { how: 'tcp-end' };
+  }
+
+  private logOut(
+    header: Omit<FrameHeader, 'length'>,
+    size: number,
+    unmasked: boolean,
+    closeCode?: number,
+  ): void {
+    const entry: FrameLogEntry = {
+      dir: 'out',
+      type: frameType(header.opcode),
+      size,
+      fin: header.fin,
+    };
+    this.decorate(entry, header.opcode, header.rsv, unmasked);
+    if (closeCode !== undefined) entry.closeCode = closeCode;
+    this.frames.add(entry);
+  }
+
+  private logIn(h: FrameHeader & { masked: boolean }, closeCode?: number): void {
+    const entry: FrameLogEntry = {
+      dir: 'in',
+      type: frameType(h.opcode),
+      size: h.length,
+      fin: h.fin,
+    };
+    this.decorate(entry, h.opcode, h.rsv, h.masked);
+    if (closeCode !== undefined) entry.closeCode = closeCode;
+    this.frames.add(entry);
+  }
+
+  private decorate(entry: FrameLogEntry, opcode: number, rsv: number, odd: boolean): void {
+    if (rsv !== 0) entry.rsv = rsv;
+    if (entry.type === 'other') entry.opcode = opcode;
+    if (odd) entry.masked = entry.dir === 'in';
+  }
+}
