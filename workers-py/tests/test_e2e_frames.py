@@ -33,8 +33,9 @@ def run_pair(
     read: dict[str, Any],
     cell: str,
     deadline_ms: int = DEADLINE_MS,
+    buffer_size: int | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    writer_ref, reader_ref = stack.channel()
+    writer_ref, reader_ref = stack.channel(buffer_size)
     reader = stack.call_async(
         "read", {"cell": cell, "read": read, "reader": reader_ref, "deadline_ms": deadline_ms}
     )
@@ -158,10 +159,16 @@ def test_many_small_writes(stack: Stack, style: str) -> None:
     assert written["chunks"] == 197
 
 
-def test_large_fire_and_forget_writes_stay_in_order_awaited(stack: Stack) -> None:
+# A one-message channel buffer and a late reader make the backpressure certain;
+# without them the reordering below only shows when the reader falls behind.
+LATE_READER = {"style": "STREAM", "start_delay_ms": 1000}
+
+
+def test_large_writes_stay_in_order_awaited(stack: Stack) -> None:
     # The control for the next test: the same plan, awaited, arrives intact.
     ops = [{"bytes": {"seed": "order", "length": 8_000_000, "chunk": 300_000}}, {"close": {}}]
-    written, got = run_pair(stack, ops, "AWAITED", {"style": "STREAM"}, "backpressure/8MB AWAITED")
+    cell = "backpressure/8MB AWAITED"
+    written, got = run_pair(stack, ops, "AWAITED", LATE_READER, cell, buffer_size=1)
     check_pair(written, got, ops, "STREAM")
 
 
@@ -171,13 +178,13 @@ def test_large_fire_and_forget_writes_stay_in_order_awaited(stack: Stack) -> Non
     "is several frames with an await between them, so under backpressure the tasks' "
     "frames interleave and the reader gets the right bytes in the wrong order",
 )
-def test_large_fire_and_forget_writes_stay_in_order(stack: Stack) -> None:
+def test_large_writes_stay_in_order_fire_and_forget(stack: Stack) -> None:
     ops = [
         {"bytes": {"seed": "order", "length": 8_000_000, "chunk": 300_000}},
         {"pause": {"ms": 6000}},
         {"close": {}},
     ]
-    spec = {"style": "STREAM"}
-    written, got = run_pair(stack, ops, "FIRE_AND_FORGET", spec, "backpressure/8MB F&F")
+    cell = "backpressure/8MB F&F"
+    written, got = run_pair(stack, ops, "FIRE_AND_FORGET", LATE_READER, cell, buffer_size=1)
     assert got["bytes"] == written["bytes"] == 8_000_000
     check_pair(written, got, ops, "STREAM")

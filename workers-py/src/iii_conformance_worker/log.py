@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 
+from .digest import scrub
+
 
 def log(cell: str, role: str, message: str) -> None:
-    print(f"[cell {cell or '-'}] {role}: {message}", file=sys.stderr, flush=True)
+    # Messages may quote SDK errors; those must never carry an access key.
+    print(f"[cell {cell or '-'}] {role}: {scrub(message)}", file=sys.stderr, flush=True)
 
 
 def size(n: int) -> str:
