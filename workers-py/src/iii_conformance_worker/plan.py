@@ -41,7 +41,8 @@ async def run_plan(out: StyledWriter, plan: Message, cell: str, role: str) -> No
             await _perform(out, op, cell, role)
     except Exception as err:  # noqa: BLE001 - the SDK's errors have no common base
         out.fail(err)
-        log(cell, role, f"{out.stage} failed after {size(out.digest.bytes)}: {err!r}")
+        stage = out.digest.error["stage"] if out.digest.error else out.stage
+        log(cell, role, f"{stage} failed after {size(out.digest.bytes)}: {err!r}")
 
 
 async def _perform(out: StyledWriter, op: Message, cell: str, role: str) -> None:

@@ -43,7 +43,7 @@ async def handle_read(ctx: Context, payload: Any) -> dict[str, Any]:
     style = "STREAM" if spec.style == STREAM else "READ_ALL"
     log(req.cell, ROLE, f"start ({style}, texts={spec.texts})")
 
-    work = consume(reader, spec, digest, stream=spec.style == STREAM)
+    work = consume(reader, spec, digest, spec.style == STREAM, req.cell, ROLE)
     if not await within(clock, req.deadline_ms, work):
         digest.finish("timeout")
         ctx.background(reader.close_async())
@@ -56,6 +56,8 @@ async def consume(
     spec: Message,
     digest: DigestBuilder,
     stream: bool,
+    cell: str,
+    role: str,
     on_chunk: OnChunk | None = None,
     on_text: Callable[[str], None] | None = None,
 ) -> None:
@@ -88,7 +90,10 @@ async def consume(
                     digest.finish("stopped")
                     break
             if digest.end == "stopped":
+                stopped_ms = digest.clock.ms()
                 await reader.close_async()
+                # Worth a line: close_async waits for the engine's Close reply.
+                log(cell, role, f"close_async took {digest.clock.ms() - stopped_ms} ms")
         digest.finish("closed")
     except OutputFailed:
         raise

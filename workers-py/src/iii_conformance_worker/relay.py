@@ -49,7 +49,7 @@ async def handle_relay(ctx: Context, payload: Any) -> dict[str, Any]:
     async def work() -> None:
         try:
             await consume(
-                reader, spec, source, stream=True, on_chunk=on_chunk, on_text=pending.append
+                reader, spec, source, True, req.cell, ROLE, on_chunk, on_text=pending.append
             )
             await forward_texts()
             await out.close()
