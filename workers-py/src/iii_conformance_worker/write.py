@@ -86,11 +86,11 @@ async def _produce(ctx: Context, req: Message, clock: Clock) -> dict[str, Any]:
 
     out = StyledWriter(channel.writer, style_name(req.plan), digest)
     await _run(out, req, clock)
-    reader_digest = await _reader_digest(ctx, reader_call, req.cell)
+    reader_digest = await _reader_digest(reader_call, req.cell)
     return {"digest": digest.to_dict(), "reader_digest": reader_digest}
 
 
-async def _reader_digest(ctx: Context, call: asyncio.Future[Any], cell: str) -> dict[str, Any]:
+async def _reader_digest(call: asyncio.Future[Any], cell: str) -> dict[str, Any]:
     """The reader's digest, or one describing why there is none."""
     try:
         result = await call
