@@ -77,6 +77,11 @@ export async function runCell(orch: Orchestrator, secrets: Secrets, cell: Cell):
   const expected = expectedFor(scenario.plan);
   const workerDeadline = Math.max(1000, cell.timeoutMs - DEADLINE_MARGIN_MS);
   const common = { cell: cell.id, deadline_ms: workerDeadline };
+  // With a wrong key on one side, the other side only waits for a peer that
+  // never comes; it is there for realism, not judged, so it need not wait long.
+  const fault = scenario.fault;
+  const idleDeadline =
+    fault?.kind === 'wrong-key' ? Math.min(2000, workerDeadline) : workerDeadline;
   const read = readSpecToJson({ ...scenario.read, expect: expected.slices });
   const plan = planToJson(scenario.plan);
   const started = performance.now();
@@ -116,7 +121,6 @@ export async function runCell(orch: Orchestrator, secrets: Secrets, cell: Cell):
   const hops = await Promise.all(
     Array.from({ length: cell.relays.length + 1 }, () => orch.createChannel(scenario.bufferSize)),
   );
-  const fault = scenario.fault;
   const writerRef =
     fault?.kind === 'wrong-key' && fault.side === 'writer'
       ? wrongKeyRef(hops[0].writer, secrets)
@@ -134,6 +138,8 @@ export async function runCell(orch: Orchestrator, secrets: Secrets, cell: Cell):
       cell.writer,
       call(fn(cell.writer, 'write'), {
         ...common,
+        deadline_ms:
+          fault?.kind === 'wrong-key' && fault.side === 'reader' ? idleDeadline : workerDeadline,
         plan,
         writer: writerRef,
       }),
@@ -169,7 +175,8 @@ export async function runCell(orch: Orchestrator, secrets: Secrets, cell: Cell):
       ),
       (r) => ({ digest: need(parseReadResult(r).digest, role) }),
     );
-  calls.push(readWith('reader', workerDeadline));
+  const readerIdle = fault?.kind === 'wrong-key' && fault.side === 'writer';
+  calls.push(readWith('reader', readerIdle ? idleDeadline : workerDeadline));
   if (fault?.kind === 'second-reader') {
     // Same ref, same worker language, while the first reader holds the end.
     const late = Math.max(1000, workerDeadline - fault.delayMs);

@@ -2,6 +2,7 @@
 // XFAIL, SKIP or NON-STRICT; 1 when any is FAIL, XPASS, ERROR or TIMEOUT;
 // 2 for a usage or set-up error, always with a sentence that says what to do.
 import { Command, CommanderError } from 'commander';
+import { registerCertify } from './commands/certify.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerList } from './commands/list.ts';
 import { registerRun } from './commands/run.ts';
@@ -18,6 +19,7 @@ export function buildProgram(exit: (code: number) => void): Command {
   registerList(program);
   registerSetup(program, exit);
   registerCompare(program, exit);
+  registerCertify(program, exit);
   return program;
 }
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 // Everything that happens to one cell inside a run: the capability check, a
 // dead worker brought back, the run itself, the level's say on the verdict,
 // repeated runs for cells listed as flaky, and the log tails of a non-pass.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engines/engine.ts';
 import { missingCapability } from './capabilities.ts';
 import type { Judgement } from './cell-judge.ts';
@@ -87,16 +88,34 @@ async function runOnce(cell: Cell, ctx: CellContext): Promise<CellResult> {
   return makeCellResult(cell, run, { ...judgement, verdict }, logs, ctx.rerun(cell));
 }
 
+/**
+ * A writer told to exit is gone only once its process has ended; waiting for
+ * that keeps the next cell from calling a worker that is about to vanish.
+ */
+async function settleDeliberateExit(cell: Cell, ctx: CellContext): Promise<void> {
+  if (!cell.scenario.plan.ops.some((op) => 'exit' in op)) return;
+  const worker = ctx.pool.get(cell.writer);
+  for (let waited = 0; worker.alive && waited < EXIT_WAIT_MS; waited += 50) await sleep(50);
+}
+
+const EXIT_WAIT_MS = 5000;
+
+async function runAndSettle(cell: Cell, ctx: CellContext): Promise<CellResult> {
+  const result = await runOnce(cell, ctx);
+  if (result.verdict !== 'SKIP') await settleDeliberateExit(cell, ctx);
+  return result;
+}
+
 /** Runs a cell; a cell listed as flaky runs until it has its passes or cannot get them. */
 export async function runCellInContext(cell: Cell, ctx: CellContext): Promise<CellResult> {
   const flaky = findEntry(ctx.expectations, cell.id)?.flaky;
-  if (!flaky) return runOnce(cell, ctx);
+  if (!flaky) return runAndSettle(cell, ctx);
 
   let passes = 0;
   let last: CellResult | undefined;
   let runs = 0;
   while (runs < flaky.of && passes < flaky.passes && passes + (flaky.of - runs) >= flaky.passes) {
-    last = await runOnce(cell, ctx);
+    last = await runAndSettle(cell, ctx);
     runs += 1;
     if (last.verdict === 'PASS') passes += 1;
     if (last.verdict === 'SKIP') return last;

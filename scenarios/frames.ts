@@ -30,7 +30,7 @@ const SIZES: SizeCase[] = [
 ];
 
 function timeoutFor(size: number): number | undefined {
-  if (size === 0) return 8000;
+  if (size === 0) return 5000;
   if (size >= 64 * MiB) return 180_000;
   if (size >= 16 * MiB) return 60_000;
   return undefined;
@@ -95,7 +95,7 @@ const extra: Scenario[] = [
     topology: { kind: 'pair' },
     plan: plan([bytes('frames/ff', MiB + 1, SMALL_WRITE), close()], 'FIRE_AND_FORGET'),
     read: readAll,
-    timeoutMs: 10_000,
+    timeoutMs: 8000,
   },
   {
     id: 'frames/stream-read-1048577',

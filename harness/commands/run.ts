@@ -178,7 +178,7 @@ export function registerRun(program: Command, exit: (code: number) => void): voi
     )
     .option('--report-dir <dir>', 'report folder (default reports/<timestamp>)')
     .option('--repeat <n>', 'run every cell n times', positiveInt('--repeat'), 1)
-    .option('--concurrency <n>', 'cells in flight at once', positiveInt('--concurrency'), 4)
+    .option('--concurrency <n>', 'cells in flight at once', positiveInt('--concurrency'), 6)
     .option(
       '--timeout-ms <n>',
       "deadline of every cell, overriding the scenarios' own",

@@ -64,6 +64,7 @@ export class RawConnection {
   private openMessage: number | undefined;
   private droppedByUs = false;
   private closeInitiatedByUs = false;
+  private sending: Promise<void> = Promise.resolve();
   private socketError: NodeJS.ErrnoException | undefined;
   private end: ConnectionEnd | undefined;
 
@@ -89,15 +90,33 @@ export class RawConnection {
       this.socketError ??= err;
     });
     socket.on('data', (chunk: Buffer) => this.push(chunk));
-    if (head.length > 0) queueMicrotask(() => this.push(head));
+    // Bytes that came with the 101 go first; the socket stays paused until then.
+    queueMicrotask(() => {
+      if (head.length > 0) this.push(head);
+      socket.resume();
+    });
   }
 
   get isOpen(): boolean {
     return !this.socket.destroyed && this.socket.writable;
   }
 
+  /**
+   * Frames go out one at a time: a pong or a Close reply must wait until a
+   * frame being streamed is complete, or it would land inside its payload.
+   */
+  private exclusive(task: () => Promise<void>): Promise<void> {
+    const run = this.sending.then(task);
+    this.sending = run.catch(() => {});
+    return run;
+  }
+
   /** Sends one frame; resolves once the socket can take more (backpressure). */
   send(frame: OutFrame, payload: Uint8Array): Promise<void> {
+    return this.exclusive(() => this.sendNow(frame, payload));
+  }
+
+  private sendNow(frame: OutFrame, payload: Uint8Array): Promise<void> {
     const maskKey = frame.mask === false ? undefined : randomBytes(4);
     const header = { fin: frame.fin ?? true, rsv: frame.rsv ?? 0, opcode: frame.opcode, maskKey };
     let closeCode: number | undefined;
@@ -114,11 +133,20 @@ export class RawConnection {
    * Sends one frame of `length` bytes produced piecewise by `fill`, masking
    * each piece in place, so a 64 MiB frame never exists in memory at once.
    */
-  async sendStreamed(
+  sendStreamed(
     frame: OutFrame,
     length: number,
     fill: (buf: Buffer, at: number) => void,
     piece = 1 << 20,
+  ): Promise<void> {
+    return this.exclusive(() => this.sendStreamedNow(frame, length, fill, piece));
+  }
+
+  private async sendStreamedNow(
+    frame: OutFrame,
+    length: number,
+    fill: (buf: Buffer, at: number) => void,
+    piece: number,
   ): Promise<void> {
     const maskKey = frame.mask === false ? undefined : randomBytes(4);
     const header = { fin: frame.fin ?? true, rsv: frame.rsv ?? 0, opcode: frame.opcode, maskKey };
@@ -134,6 +162,9 @@ export class RawConnection {
 
   async sendClose(code?: number, reason?: string): Promise<void> {
     if (this.closeSent || !this.isOpen) return;
+    // Claimed before queuing, so a Close reply and our own Close never both go out.
+    this.closeSent = { code: code ?? 1005 };
+    if (!this.closeReceived) this.closeInitiatedByUs = true;
     await this.send({ opcode: OPCODE.close }, closePayload(code, reason));
   }
 

@@ -126,7 +126,7 @@ const MAX_LENGTH_HIGH_WORD = 2 ** 21;
 
 /** Incremental decoder: push() socket chunks, get header, payload pieces, end. */
 export class FrameDecoder {
-  private head = Buffer.alloc(0);
+  private head: Buffer = Buffer.alloc(0);
   private remaining = 0;
   private payloadAt = 0;
   private maskKey: Uint8Array | undefined;
@@ -141,7 +141,7 @@ export class FrameDecoder {
   }
 
   push(chunk: Buffer): void {
-    let data = chunk;
+    let data: Buffer = chunk;
     while (!this.halted && (data.length > 0 || (this.inPayload && this.remaining === 0))) {
       if (this.inPayload) {
         data = this.takePayload(data);

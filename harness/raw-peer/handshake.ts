@@ -56,6 +56,8 @@ export function upgrade(url: URL, timeoutMs: number): Promise<UpgradeResult> {
       timeoutMs,
     );
     const done = (result: UpgradeResult) => {
+      // Paused until the connection takes over, so no frame arrives unheard.
+      socket.pause();
       settled = true;
       clearTimeout(timer);
       socket.off('data', onData);
@@ -160,7 +162,10 @@ function readBody(
     delivered = true;
     deliver(body.subarray(0, limit).toString('utf8'));
   };
-  if (body.length >= limit) return finish();
+  if (body.length >= limit) {
+    finish();
+    return;
+  }
   // The engine sends the body with the head; do not wait long for stragglers.
   setTimeout(finish, 1000).unref();
   socket.on('data', (chunk: Buffer) => {
