@@ -38,6 +38,10 @@ export interface RunPlan {
   argv: string[];
   /** builds the one-line command that reruns a single cell */
   rerun: (cell: Cell) => string;
+  /** the run's id when the caller needs it first (container labels); default: a new one */
+  runId?: string;
+  /** images the run's engine and workers came from (container runtime), for results.json */
+  images?: RunResults['images'];
 }
 
 export interface RunOutcome {
@@ -51,9 +55,14 @@ function killsAWorker(cell: Cell): boolean {
   return cell.scenario.plan.ops.some((op) => 'exit' in op);
 }
 
-export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<RunOutcome> {
+/** A run id: the start time and a random suffix, safe in file names and labels. */
+export function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const runId = `${stamp}-${randomBytes(3).toString('hex')}`;
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<RunOutcome> {
+  const runId = plan.runId ?? newRunId();
   const secrets = new Secrets();
   const started = new Date();
   const logDir = join(plan.reportDir, 'logs');
@@ -153,6 +162,7 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
       interrupted,
     },
     engine: { kind: plan.engineKind, label: plan.engineKind, version: info.version },
+    ...(plan.images ? { images: plan.images } : {}),
     workers: Object.fromEntries(
       plan.workers.flatMap((w) => {
         const d = pool?.descriptions.get(w.lang);

@@ -71,6 +71,12 @@ export interface RunResults {
     interrupted: boolean;
   };
   engine: { kind: string; label: string; version: string };
+  /**
+   * Container runtime only: the image of the engine and of each worker, by
+   * name (engine-reference, worker-ts, ...), with the daemon's image id.
+   * Absent in process runs and in files written before it existed.
+   */
+  images?: Record<string, { tag: string; id: string }>;
   workers: Record<string, Description>;
   expectations: { file: string; stale_patterns: string[] };
   summary: Record<Verdict | 'total', number>;
