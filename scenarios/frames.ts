@@ -30,7 +30,7 @@ const SIZES: SizeCase[] = [
 ];
 
 function timeoutFor(size: number): number | undefined {
-  if (size === 0) return 5000;
+  if (size === 0) return 3000;
   if (size >= 64 * MiB) return 180_000;
   if (size >= 16 * MiB) return 60_000;
   return undefined;

@@ -93,7 +93,7 @@ export const lifecycleScenarios: Scenario[] = [
     tier: 'quick',
     plan: plan([close()]),
     read: readAll,
-    timeoutMs: 5000,
+    timeoutMs: 3000,
   },
   {
     ...base,
