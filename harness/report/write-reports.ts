@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Secrets } from '../secrets.ts';
+import { renderHtmlReport } from './html/page.ts';
 import { renderJunit } from './junit.ts';
 import type { RunResults } from './results.ts';
 import { renderSummary } from './summary-md.ts';
@@ -19,5 +20,9 @@ export function writeReports(
   write('results.json', `${JSON.stringify(results, null, 2)}\n`);
   write('junit.xml', renderJunit(results));
   write('summary.md', renderSummary(results));
+  write(
+    'index.html',
+    renderHtmlReport(results, (s) => secrets.redact(s)),
+  );
   write(join('logs', 'engine.log'), `${engineLog.join('\n')}\n`);
 }

@@ -23,9 +23,10 @@ export function renderCellsTable(results: RunResults): string {
     'placeholder="scenario, ts->py, @engine…"></label>' +
     '<label><input id="only-bad" type="checkbox"> not passing only</label>' +
     '<span id="cell-count" class="hint"></span></div>' +
-    '<table class="cells"><thead><tr><th>verdict</th><th>cell</th><th>level</th>' +
-    `${repeat ? '<th>attempt</th>' : ''}<th class="num">ms</th>` +
+    '<div class="scroll"><table class="cells"><thead><tr>' +
+    '<th>verdict</th><th>cell</th><th>level</th>' +
+    `${repeat ? '<th class="num">attempt</th>' : ''}<th class="num">ms</th>` +
     '<th class="num">Mb/s</th></tr></thead>' +
-    `<tbody>${rows.join('')}</tbody></table></section>`
+    `<tbody>${rows.join('')}</tbody></table></div></section>`
   );
 }

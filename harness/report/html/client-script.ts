@@ -27,7 +27,9 @@ export const CLIENT_SCRIPT = String.raw`
     el.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
   }
   function tone(v) { return data.tones[v] || 'bad'; }
-  function badge(v) { return h('span', { class: 'badge t-' + tone(v) }, data.symbols[tone(v)] + ' ' + v); }
+  function badge(v) {
+    return h('span', { class: 'badge t-' + tone(v) }, data.symbols[tone(v)] + ' ' + v);
+  }
   function stages(c) { return [c.writer].concat(c.relays, [c.reader]).join(' → '); }
   function section(title, content) { return h('section', {}, h('h3', {}, title), content); }
 
@@ -44,6 +46,11 @@ export const CLIENT_SCRIPT = String.raw`
 
   function showEntry(label, indexes) {
     if (indexes.length === 1) { location.hash = 'cell-' + indexes[0]; return; }
+    // The worst cells first: they are what the click was for.
+    var rank = { bad: 0, stale: 1, known: 2, ok: 3 };
+    indexes = indexes.slice().sort(function (a, b) {
+      return rank[tone(cells[a].verdict)] - rank[tone(cells[b].verdict)] || a - b;
+    });
     var items = indexes.map(function (i) {
       var c = cells[i];
       return h('li', {}, badge(c.verdict), ' ',
@@ -65,10 +72,14 @@ export const CLIENT_SCRIPT = String.raw`
       .map(function (r) { return [h('dt', {}, r[0]), h('dd', {}, r[1])]; }));
   }
 
-  function same(d, e) { return d.bytes === e.bytes && d.sha256 === e.sha256 && d.texts_sha256 === e.texts_sha256; }
+  function same(d, e) {
+    return d.bytes === e.bytes && d.sha256 === e.sha256 && d.texts_sha256 === e.texts_sha256;
+  }
   function digestRows(c) {
     var rows = [['expected (from the plan)', c.expected]];
-    if (c.writer_digest) rows.push(['writer ' + c.writer + ' (handed to its SDK)', c.writer_digest]);
+    if (c.writer_digest) {
+      rows.push(['writer ' + c.writer + ' (handed to its SDK)', c.writer_digest]);
+    }
     (c.hops || []).forEach(function (hop) {
       if (hop.input) rows.push([hop.role + ' ' + hop.lang + ' read', hop.input]);
       if (hop.output) rows.push([hop.role + ' ' + hop.lang + ' wrote', hop.output]);
@@ -76,33 +87,51 @@ export const CLIENT_SCRIPT = String.raw`
     rows.push(['reader ' + c.reader + ' (observed)', c.observed]);
     return rows;
   }
+  // One column per digest, one row per field: the columns line up the same
+  // field of expected, writer, relays and reader for the eye to compare.
   function digests(c) {
-    var head = h('tr', {}, ['', 'match', 'bytes', 'sha256', 'texts', 'texts sha256', 'end', 'error']
-      .map(function (t) { return h('th', {}, t); }));
-    var rows = digestRows(c).map(function (r, i) {
-      var d = r[1];
-      if (!d) return h('tr', {}, h('th', {}, r[0]), h('td', { colspan: 7, class: 't-bad' }, 'no digest reported'));
-      var ok = i === 0 || same(d, c.expected);
-      var err = d.error ? (d.error.stage + ': ' + d.error.code + ' ' + (d.error.message || '')) : '';
-      return h('tr', {}, h('th', {}, r[0]),
-        h('td', { class: 'badge t-' + (ok ? 'ok' : 'bad') }, i === 0 ? '' : ok ? '= expected' : '≠ expected'),
-        h('td', { class: 'num' }, d.bytes.toLocaleString('en-US')), h('td', { class: 'hash' }, d.sha256),
-        h('td', { class: 'num' }, (d.texts || []).length), h('td', { class: 'hash' }, d.texts_sha256),
-        h('td', {}, d.end || ''), h('td', {}, err));
+    var cols = digestRows(c);
+    var fields = [
+      ['match', function (d, i) {
+        if (i === 0) return '';
+        var ok = same(d, c.expected);
+        var text = ok ? '= expected' : '≠ expected';
+        return h('span', { class: 'badge t-' + (ok ? 'ok' : 'bad') }, text);
+      }],
+      ['bytes', function (d) { return d.bytes.toLocaleString('en-US'); }],
+      ['sha256', function (d) { return h('span', { class: 'hash' }, d.sha256); }],
+      ['texts', function (d) { return String((d.texts || []).length); }],
+      ['texts sha256', function (d) { return h('span', { class: 'hash' }, d.texts_sha256); }],
+      ['chunks', function (d) { return d.chunks === undefined ? '' : String(d.chunks); }],
+      ['end', function (d) { return d.end || ''; }],
+      ['error', function (d) {
+        return d.error ? d.error.stage + ': ' + d.error.code + ' ' + (d.error.message || '') : '';
+      }],
+    ];
+    var head = h('tr', {}, h('th', {}, ''),
+      cols.map(function (col) { return h('th', {}, col[0]); }));
+    var rows = fields.map(function (f) {
+      return h('tr', {}, h('th', {}, f[0]), cols.map(function (col, i) {
+        return h('td', {}, col[1] ? f[1](col[1], i) : i === 1 ? 'no digest reported' : '');
+      }));
     });
-    return h('div', { class: 'scroll' }, h('table', { class: 'digests' }, h('thead', {}, head), h('tbody', {}, rows)));
+    return h('div', { class: 'scroll' },
+      h('table', { class: 'digests' }, h('thead', {}, head), h('tbody', {}, rows)));
   }
 
   function divergence(c) {
-    var kids = [h('p', { class: 'reason' }, c.reason)];
+    var prefix = c.id + ': ';
+    var reason = c.reason.indexOf(prefix) === 0 ? c.reason.slice(prefix.length) : c.reason;
+    var kids = [h('p', { class: 'reason' }, reason)];
     var source = digestRows(c).map(function (r) { return r[1]; })
       .filter(function (d) { return d && d.mismatch; })[0];
     if (source) {
       var m = source.mismatch;
-      kids.push(h('dl', { class: 'facts-list' },
+      kids.push(h('dl', { class: 'facts-list single' },
         [['digest', source.role + ' ' + source.lang], ['offset', String(m.offset)],
           ['chunk', m.chunk + ' (+' + m.chunk_offset + ')'],
-          ['expected', m.expected_hex || '<end of stream>'], ['got', m.actual_hex || '<end of stream>']]
+          ['expected', m.expected_hex || '<end of stream>'],
+          ['got', m.actual_hex || '<end of stream>']]
           .map(function (r) { return [h('dt', {}, r[0]), h('dd', { class: 'hash' }, r[1])]; })));
     }
     return section('First divergence', kids);
@@ -112,12 +141,15 @@ export const CLIENT_SCRIPT = String.raw`
     var list = Array.isArray(c.frames) ? c.frames : c.frames && c.frames.records;
     if (!Array.isArray(list) || list.length === 0) return null;
     var shown = list.slice(-400);
-    var head = h('tr', {}, ['ms', 'side', 'dir', 'type', 'size', 'code'].map(function (t) { return h('th', {}, t); }));
+    var head = h('tr', {}, ['ms', 'side', 'dir', 'type', 'size', 'code']
+      .map(function (t) { return h('th', {}, t); }));
     var rows = shown.map(function (f) {
       return h('tr', {}, [f.t, f.side, f.dir, f.type, f.size, f.code === undefined ? '' : f.code]
         .map(function (v) { return h('td', {}, v); }));
     });
-    var note = list.length > shown.length ? h('p', { class: 'hint' }, 'last ' + shown.length + ' of ' + list.length + ' frames') : null;
+    var note = list.length > shown.length
+      ? h('p', { class: 'hint' }, 'last ' + shown.length + ' of ' + list.length + ' frames')
+      : null;
     return section('Frame log (engine)', [note, h('div', { class: 'scroll short' },
       h('table', { class: 'frames' }, h('thead', {}, head), h('tbody', {}, rows)))]);
   }
@@ -126,8 +158,9 @@ export const CLIENT_SCRIPT = String.raw`
     var roles = Object.keys(c.logs || {});
     if (roles.length === 0) return null;
     return section('Log tails', roles.map(function (role) {
-      return h('details', { open: true }, h('summary', {}, role + ' (' + c.logs[role].length + ' lines)'),
-        h('pre', {}, c.logs[role].join('\n')));
+      var lines = c.logs[role];
+      return h('details', { open: true }, h('summary', {}, role + ' (' + lines.length + ' lines)'),
+        h('pre', {}, lines.join('\n')));
     }));
   }
 
@@ -137,7 +170,13 @@ export const CLIENT_SCRIPT = String.raw`
       var done = function () { button.textContent = 'copied'; };
       if (navigator.clipboard) navigator.clipboard.writeText(c.rerun).then(done, select);
       else select();
-      function select() { var r = document.createRange(); r.selectNodeContents(pre); getSelection().removeAllRanges(); getSelection().addRange(r); }
+      // file:// pages may have no clipboard access: select the text instead.
+      function select() {
+        var range = document.createRange();
+        range.selectNodeContents(pre);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+      }
     } }, 'copy');
     return section('Rerun this cell', [pre, button]);
   }
@@ -148,10 +187,15 @@ export const CLIENT_SCRIPT = String.raw`
     var parts = [facts(c)];
     if (c.reason) parts.push(divergence(c));
     if (c.expectation) {
-      parts.push(section('Listed in the expectations file', h('p', {}, h('code', {}, c.expectation.pattern),
-        ': ' + c.expectation.reason + ' (' + c.expectation.applies_to + ')')));
+      var e = c.expectation;
+      parts.push(section('Listed in the expectations file', h('p', {}, h('code', {}, e.pattern),
+        ': ' + e.reason + ' (' + e.applies_to + ')')));
     }
-    if (c.flaky) parts.push(section('Flaky', h('p', {}, c.flaky.passes + ' of ' + c.flaky.runs + ' runs passed; ' + c.flaky.needed + ' needed')));
+    if (c.flaky) {
+      var f = c.flaky;
+      var text = f.passes + ' of ' + f.runs + ' runs passed; ' + f.needed + ' needed';
+      parts.push(section('Listed as flaky', h('p', {}, text)));
+    }
     parts.push(section('Digests', digests(c)), frameLog(c), logs(c), rerun(c));
     show(c.id, h('div', { class: 'cell-detail', 'data-index': i }, parts));
   }
@@ -173,7 +217,9 @@ export const CLIENT_SCRIPT = String.raw`
     var list = target.getAttribute('data-cells').split(',').filter(Boolean).map(Number);
     showEntry(target.getAttribute('data-label'), list);
   });
-  document.addEventListener('keydown', function (ev) { if (ev.key === 'Escape' && !panel.hidden) close(); });
+  document.addEventListener('keydown', function (ev) {
+    if (ev.key === 'Escape' && !panel.hidden) close();
+  });
   window.addEventListener('hashchange', route);
 
   var filter = document.getElementById('cell-filter');
@@ -183,7 +229,8 @@ export const CLIENT_SCRIPT = String.raw`
     var q = filter.value.trim().toLowerCase();
     var shown = 0;
     rows.forEach(function (row) {
-      var visible = row.getAttribute('data-search').indexOf(q) >= 0 && (!onlyBad.checked || row.getAttribute('data-tone') !== 'ok');
+      var visible = row.getAttribute('data-search').indexOf(q) >= 0 &&
+        (!onlyBad.checked || row.getAttribute('data-tone') !== 'ok');
       row.hidden = !visible;
       if (visible) shown++;
     });

@@ -12,17 +12,19 @@ function versions(results: RunResults): string {
     ([lang, d]) =>
       `<tr><th scope="row">worker ${escapeHtml(lang)}</th>` +
       `<td>${escapeHtml(d.sdk?.name ?? 'unknown SDK')}</td>` +
-      `<td class="num">${escapeHtml(d.sdk?.version ?? '?')}</td>` +
-      `<td>worker ${escapeHtml(d.worker_version)} · contract ${escapeHtml(d.contract_version)}</td>` +
+      `<td class="ver">${escapeHtml(d.sdk?.version ?? '?')}</td>` +
+      `<td>worker ${escapeHtml(d.worker_version)} · ` +
+      `contract ${escapeHtml(d.contract_version)}</td>` +
       '</tr>',
   );
   return (
     '<table class="versions"><caption>Versions</caption><tbody>' +
     `<tr><th scope="row">engine</th><td>${escapeHtml(engine.label)}</td>` +
-    `<td class="num">${escapeHtml(engine.version)}</td><td>kind ${escapeHtml(engine.kind)}</td></tr>` +
+    `<td class="ver">${escapeHtml(engine.version)}</td>` +
+    `<td>kind ${escapeHtml(engine.kind)}</td></tr>` +
     workers.join('') +
     '<tr><th scope="row">suite</th><td>iii-channel-conformance</td>' +
-    `<td class="num">${escapeHtml(results.suite_version)}</td>` +
+    `<td class="ver">${escapeHtml(results.suite_version)}</td>` +
     `<td>results schema ${escapeHtml(results.schema)}</td></tr>` +
     '</tbody></table>'
   );
@@ -35,7 +37,10 @@ function outcome(results: RunResults): string {
     return `<p class="outcome t-bad">✗ ${failing} of ${results.cells.length} cells failed</p>`;
   }
   if (xpass > 0) {
-    return `<p class="outcome t-stale">! ${xpass} listed failures passed: update the expectations</p>`;
+    return (
+      `<p class="outcome t-stale">! ${xpass} listed failures passed: ` +
+      'update the expectations</p>'
+    );
   }
   return `<p class="outcome t-ok">✓ every cell passed or is a listed known result</p>`;
 }

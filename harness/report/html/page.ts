@@ -20,7 +20,27 @@ const CSP = [
   "form-action 'none'",
 ].join('; ');
 
-export function renderHtmlReport(results: RunResults): string {
+/** Applies `redact` to every string in `value`, keys included. */
+function mapStrings<T>(value: T, redact: (s: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, redact)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [redact(k), mapStrings(v, redact)]),
+    ) as T;
+  }
+  return value;
+}
+
+/**
+ * `redact` runs on each string before it is escaped: redacting the finished
+ * page instead could miss a key whose "&" or quotes were escaped around it.
+ */
+export function renderHtmlReport(
+  unredacted: RunResults,
+  redact: (s: string) => string = (s) => s,
+): string {
+  const results = mapStrings(unredacted, redact);
   const title = `iii channel conformance: ${results.run.id}`;
   const data = embedJson({ results, tones: TONES, symbols: SYMBOLS });
   return [

@@ -9,7 +9,8 @@ body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
   color: var(--fg); background: var(--bg); }
 main { max-width: 1180px; margin: 0 auto; padding: 20px 28px 60px; }
 h1 { font-size: 22px; margin: 0 0 4px; }
-h2 { font-size: 17px; margin: 28px 0 6px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+h2 { font-size: 17px; margin: 28px 0 6px; padding-bottom: 4px;
+  border-bottom: 1px solid var(--line); }
 h3 { font-size: 14px; margin: 14px 0 6px; }
 code, pre, .hash, .num { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 code { font-size: 12px; background: var(--soft); padding: 1px 4px; border-radius: 4px; }
@@ -17,13 +18,15 @@ code { font-size: 12px; background: var(--soft); padding: 1px 4px; border-radius
 .hint { font-size: 12px; }
 .num { text-align: right; font-size: 12px; }
 table { border-collapse: collapse; }
-th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: left;
+  vertical-align: top; }
 thead th { font-size: 12px; color: var(--muted); font-weight: 600; }
 .overview { display: flex; gap: 32px; flex-wrap: wrap; align-items: flex-start; margin-top: 14px; }
 .versions caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
 .versions th { font-weight: 600; white-space: nowrap; }
 .totals { flex: 1; min-width: 260px; }
-.outcome { font-size: 16px; font-weight: 600; padding: 8px 12px; border-radius: 6px; margin: 0 0 10px; }
+.outcome { font-size: 16px; font-weight: 600; padding: 8px 12px; border-radius: 6px;
+  margin: 0 0 10px; }
 .chips { list-style: none; display: flex; flex-wrap: wrap; gap: 8px; padding: 0; margin: 0 0 8px; }
 .chips li { display: flex; align-items: center; gap: 4px; }
 .chips .total { color: var(--muted); }
@@ -36,8 +39,9 @@ thead th { font-size: 12px; color: var(--muted); font-weight: 600; }
 .t-bad { color: var(--bad); background: var(--bad-bg); }
 .matrices { display: flex; flex-wrap: wrap; gap: 10px 28px; }
 .matrix h3 { margin-top: 10px; }
+.matrix th, .matrix td { border: none; }
 .matrix th[scope="row"] { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px;
-  white-space: nowrap; }
+  white-space: nowrap; vertical-align: middle; padding-right: 12px; }
 .matrix thead th { font-family: ui-monospace, Menlo, Consolas, monospace; }
 .matrix .corner { font-family: inherit; font-weight: 400; }
 .matrix td { padding: 3px; border: none; }
@@ -58,33 +62,42 @@ thead th { font-size: 12px; color: var(--muted); font-weight: 600; }
 .controls { display: flex; gap: 16px; align-items: center; margin: 6px 0 10px; }
 .controls input[type=search] { padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px;
   width: 260px; }
+#cells .scroll { max-height: 560px; overflow-y: auto; border: 1px solid var(--line);
+  border-radius: 6px; }
 table.cells { width: 100%; }
-table.cells td { padding: 3px 8px; }
+table.cells thead th { position: sticky; top: 0; background: var(--soft); z-index: 1; }
+table.cells td { padding: 3px 8px; vertical-align: middle; }
 button.link { background: none; border: none; padding: 0; color: var(--accent); cursor: pointer;
   font: 12px ui-monospace, Menlo, Consolas, monospace; text-align: left; }
 button.link:hover { text-decoration: underline; }
-#detail { position: fixed; top: 0; right: 0; bottom: 0; width: min(760px, 96vw); overflow-y: auto;
-  background: var(--bg); border-left: 1px solid var(--line); box-shadow: -8px 0 24px rgba(0,0,0,.12);
+#detail { position: fixed; top: 0; right: 0; bottom: 0; width: min(860px, 96vw); overflow-y: auto;
+  background: var(--bg); border-left: 1px solid var(--line);
+  box-shadow: -8px 0 24px rgba(0,0,0,.12);
   padding: 14px 22px 40px; outline: none; }
 #detail[hidden] { display: none; }
 #detail-close { position: sticky; top: 0; float: right; border: 1px solid var(--line);
   background: var(--soft); border-radius: 6px; padding: 3px 10px; cursor: pointer; }
 #detail-title { font: 600 14px ui-monospace, Menlo, Consolas, monospace; border: none;
   margin: 4px 90px 10px 0; word-break: break-all; }
-.facts-list { display: grid; grid-template-columns: max-content 1fr; gap: 3px 14px; margin: 0; }
+.facts-list { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 3px 14px;
+  margin: 0; }
+.facts-list.single { grid-template-columns: max-content 1fr; }
 .facts-list dt { color: var(--muted); }
 .facts-list dd { margin: 0; word-break: break-all; }
-.reason { padding: 8px 10px; border-left: 3px solid var(--bad); background: var(--soft); margin: 0 0 8px; }
+.reason { padding: 8px 10px; border-left: 3px solid var(--bad); background: var(--soft);
+  margin: 0 0 8px; }
 .scroll { overflow-x: auto; }
 .scroll.short { max-height: 260px; overflow-y: auto; }
 table.digests td, table.digests th { font-size: 12px; }
 table.digests th { white-space: nowrap; }
-.hash { font-size: 11px; word-break: break-all; min-width: 150px; }
-td.badge { border-radius: 0; }
+.hash { font-size: 11px; word-break: break-all; }
+table.digests td { min-width: 150px; }
+.ver { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; }
 pre { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px;
   font-size: 12px; overflow-x: auto; white-space: pre-wrap; word-break: break-word; margin: 4px 0; }
 details summary { cursor: pointer; font-size: 12px; color: var(--muted); }
-.copy { border: 1px solid var(--line); background: var(--soft); border-radius: 6px; padding: 2px 10px;
+.copy { border: 1px solid var(--line); background: var(--soft); border-radius: 6px;
+  padding: 2px 10px;
   cursor: pointer; }
 .entry-cells { list-style: none; padding: 0; }
 .entry-cells li { padding: 3px 0; }

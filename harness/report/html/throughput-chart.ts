@@ -41,6 +41,9 @@ function measuredPairs(results: RunResults): PairRow[] {
     });
 }
 
+/** 10^p as "0.1", "1", "10", "1000": no trailing zeros on the axis. */
+const tick = (p: number) => (p < 0 ? (10 ** p).toFixed(-p) : String(10 ** p));
+
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 
 export function renderThroughputChart(results: RunResults): string {
@@ -66,7 +69,7 @@ export function renderThroughputChart(results: RunResults): string {
     const tx = x(10 ** p).toFixed(1);
     ticks.push(
       `<line class="grid" x1="${tx}" x2="${tx}" y1="${TOP - 6}" y2="${height - 8}"/>` +
-        `<text class="tick" x="${tx}" y="${TOP - 10}" text-anchor="middle">${fmt(10 ** p)}</text>`,
+        `<text class="tick" x="${tx}" y="${TOP - 10}" text-anchor="middle">${tick(p)}</text>`,
     );
   }
   const body = rows.map((row, i) => {
