@@ -16,7 +16,8 @@ import {
   OPCODE,
   parseClosePayload,
 } from './frame-codec.ts';
-import { FrameLog, type FrameLogEntry, frameType } from './frame-log.ts';
+import { FrameLog, logEntry } from './frame-log.ts';
+import { serverFrameProblem } from './server-rules.ts';
 
 /** How the socket ended, as far as this side can tell. */
 export type ConnectionEnd =
@@ -125,7 +126,7 @@ export class RawConnection {
       this.closeSent ??= { code: closeCode };
       if (!this.closeReceived) this.closeInitiatedByUs = true;
     }
-    this.logOut(header, payload.length, frame.mask === false, closeCode);
+    this.frames.add(logEntry('out', header, payload.length, !!maskKey, closeCode));
     return this.write(encodeFrame(header, payload));
   }
 
@@ -150,7 +151,7 @@ export class RawConnection {
   ): Promise<void> {
     const maskKey = frame.mask === false ? undefined : randomBytes(4);
     const header = { fin: frame.fin ?? true, rsv: frame.rsv ?? 0, opcode: frame.opcode, maskKey };
-    this.logOut(header, length, frame.mask === false);
+    this.frames.add(logEntry('out', header, length, !!maskKey));
     await this.write(encodeHeader({ ...header, length }));
     for (let at = 0; at < length; at += piece) {
       const buf = Buffer.allocUnsafe(Math.min(piece, length - at));
@@ -214,9 +215,9 @@ export class RawConnection {
     this.current = h;
     this.control = [];
     this.controlBytes = 0;
-    const problem = this.check(h);
+    const problem = serverFrameProblem(h, this.openMessage);
     if (problem) {
-      this.logIn(h);
+      this.frames.add(logEntry('in', h, h.length, h.masked));
       this.fail(problem);
       return;
     }
@@ -242,18 +243,18 @@ export class RawConnection {
     if (!h) return;
     this.current = undefined;
     if (!isControl(h.opcode)) {
-      this.logIn(h);
+      this.frames.add(logEntry('in', h, h.length, h.masked));
       this.sink?.onDataEnd(h);
       return;
     }
     const body = Buffer.concat(this.control);
     if (h.opcode === OPCODE.close) {
       this.closeReceived = parseClosePayload(body);
-      this.logIn(h, this.closeReceived.code);
+      this.frames.add(logEntry('in', h, h.length, h.masked, this.closeReceived.code));
       this.answerClose(this.closeReceived.code);
       return;
     }
-    this.logIn(h);
+    this.frames.add(logEntry('in', h, h.length, h.masked));
     if (h.opcode === OPCODE.ping && this.isOpen && !this.closeSent) {
       this.send({ opcode: OPCODE.pong }, body).catch(() => {});
     }
@@ -266,26 +267,6 @@ export class RawConnection {
     this.sendClose(echo)
       .catch(() => {})
       .finally(() => this.socket.end());
-  }
-
-  /** Frames a server must never send; the connection is failed with 1002 (§7.1.7). */
-  private check(h: FrameHeader & { masked: boolean }): string | undefined {
-    if (h.masked) return 'server frame is masked';
-    if (h.rsv !== 0) return `RSV bits ${h.rsv} set without a negotiated extension`;
-    if (isControl(h.opcode)) {
-      if (h.opcode > OPCODE.pong) return `reserved control opcode ${h.opcode}`;
-      if (!h.fin) return 'fragmented control frame';
-      if (h.length > 125) return `control frame of ${h.length} bytes`;
-      return undefined;
-    }
-    if (h.opcode > OPCODE.binary) return `reserved data opcode ${h.opcode}`;
-    if (h.opcode === OPCODE.continuation && this.openMessage === undefined) {
-      return 'continuation frame without a message to continue';
-    }
-    if (h.opcode !== OPCODE.continuation && this.openMessage !== undefined) {
-      return 'new message before the fragmented one finished';
-    }
-    return undefined;
   }
 
   private fail(problem: string): void {
@@ -310,40 +291,5 @@ export class RawConnection {
       return { how: 'error', code, message: this.socketError.message };
     }
     return { how: 'tcp-end' };
-  }
-
-  private logOut(
-    header: Omit<FrameHeader, 'length'>,
-    size: number,
-    unmasked: boolean,
-    closeCode?: number,
-  ): void {
-    const entry: FrameLogEntry = {
-      dir: 'out',
-      type: frameType(header.opcode),
-      size,
-      fin: header.fin,
-    };
-    this.decorate(entry, header.opcode, header.rsv, unmasked);
-    if (closeCode !== undefined) entry.closeCode = closeCode;
-    this.frames.add(entry);
-  }
-
-  private logIn(h: FrameHeader & { masked: boolean }, closeCode?: number): void {
-    const entry: FrameLogEntry = {
-      dir: 'in',
-      type: frameType(h.opcode),
-      size: h.length,
-      fin: h.fin,
-    };
-    this.decorate(entry, h.opcode, h.rsv, h.masked);
-    if (closeCode !== undefined) entry.closeCode = closeCode;
-    this.frames.add(entry);
-  }
-
-  private decorate(entry: FrameLogEntry, opcode: number, rsv: number, odd: boolean): void {
-    if (rsv !== 0) entry.rsv = rsv;
-    if (entry.type === 'other') entry.opcode = opcode;
-    if (odd) entry.masked = entry.dir === 'in';
   }
 }

@@ -29,6 +29,8 @@ export class ExpectComparator {
   readonly total: number;
   private consumed = 0;
   private found: Mismatch | undefined;
+  /** Received bytes from the mismatch on, up to PEEK, gathered across frames. */
+  private peek = Buffer.alloc(0);
 
   constructor(private readonly slices: readonly Slice[]) {
     this.total = slices.reduce((sum, s) => sum + s.length, 0);
@@ -42,21 +44,33 @@ export class ExpectComparator {
   feed(piece: Uint8Array, message: number, inMessage: number): void {
     const start = this.consumed;
     this.consumed += piece.length;
-    if (this.found || piece.length === 0) return;
-
     const actual = Buffer.from(piece.buffer, piece.byteOffset, piece.length);
+    if (this.found) {
+      this.extendPeek(actual);
+      return;
+    }
+    if (piece.length === 0) return;
+
     const expected = expectedRange(this.slices, start, actual.length);
     if (expected.length === actual.length && expected.equals(actual)) return;
 
     let i = 0;
     while (i < expected.length && expected[i] === actual[i]) i++;
+    this.peek = Buffer.from(actual.subarray(i, i + PEEK));
     this.found = {
       offset: start + i,
       chunk: message,
       chunk_offset: inMessage + i,
-      expected_hex: expected.subarray(i, i + PEEK).toString('hex'),
-      actual_hex: actual.subarray(i, i + PEEK).toString('hex'),
+      // Both sides show up to 8 bytes even when the bad byte ends its frame.
+      expected_hex: expectedRange(this.slices, start + i, PEEK).toString('hex'),
+      actual_hex: this.peek.toString('hex'),
     };
+  }
+
+  private extendPeek(actual: Buffer): void {
+    if (!this.found || this.peek.length >= PEEK || actual.length === 0) return;
+    this.peek = Buffer.concat([this.peek, actual.subarray(0, PEEK - this.peek.length)]);
+    this.found.actual_hex = this.peek.toString('hex');
   }
 
   /** A stream that ended short mismatches at its end, in the message that would come next. */

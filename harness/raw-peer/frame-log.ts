@@ -39,6 +39,22 @@ const TYPES: Record<number, FrameType> = {
 
 export const frameType = (opcode: number): FrameType => TYPES[opcode] ?? 'other';
 
+/** An entry for one frame; `masked` is noted only where it breaks the rule for `dir`. */
+export function logEntry(
+  dir: 'in' | 'out',
+  h: { opcode: number; fin: boolean; rsv: number },
+  size: number,
+  masked: boolean,
+  closeCode?: number,
+): FrameLogEntry {
+  const entry: FrameLogEntry = { dir, type: frameType(h.opcode), size, fin: h.fin };
+  if (closeCode !== undefined) entry.closeCode = closeCode;
+  if (h.rsv !== 0) entry.rsv = h.rsv;
+  if (entry.type === 'other') entry.opcode = h.opcode;
+  if (masked !== (dir === 'out')) entry.masked = masked;
+  return entry;
+}
+
 export class FrameLog {
   private readonly head: FrameLogEntry[] = [];
   private readonly tail: FrameLogEntry[] = [];

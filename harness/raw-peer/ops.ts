@@ -95,7 +95,10 @@ export function chunkSizes(length: number, chunk: number): number[] {
 
 /** A short description of an op for log lines: kind and sizes, never payloads. */
 export function describeOp(op: RawOp): string {
-  if ('bytes' in op) return `bytes ${op.bytes.length} B in ${op.bytes.chunk || 'one'} B frames`;
+  if ('bytes' in op) {
+    const { length, chunk } = op.bytes;
+    return `bytes ${length} B in ${chunk ? `${chunk} B frames` : 'one frame'}`;
+  }
   if ('text' in op) return `text of ${op.text.value.length}x${Math.max(1, op.text.repeat ?? 0)}`;
   if ('pause' in op) return `pause ${op.pause.ms} ms`;
   if ('close' in op) return `close ${op.close.code ?? 1000}`;

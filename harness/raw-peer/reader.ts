@@ -3,7 +3,7 @@
 // Close code), with binary payloads hashed and compared as they pass.
 import { isUtf8 } from 'node:buffer';
 import type { Digest, Slice } from '../schema/types.ts';
-import type { DataSink, RawConnection } from './connection.ts';
+import type { DataSink } from './connection.ts';
 import { RawDigest } from './digest.ts';
 import { ExpectComparator } from './expect.ts';
 import { type FrameHeader, OPCODE } from './frame-codec.ts';
@@ -39,6 +39,17 @@ const MAX_TEXT_BYTES = 64 * 1024 * 1024;
 /** How long a stopped reader waits for the engine to answer its Close. */
 const STOP_GRACE_MS = 1000;
 
+/**
+ * Connects as the reader and records everything until the stream ends.
+ * `chunks` are binary messages (continuations joined), texts are recorded
+ * in order with `at_byte`. `end`: "closed" when a Close arrived (its code is
+ * in `close`, 1005 for none; a recorded error such as INVALID_UTF8 turns it
+ * into "error"), "error" when the TCP connection ended without a Close
+ * (NO_CLOSE), the engine broke the protocol (PROTOCOL_ERROR, answered with
+ * 1002) or the upgrade was refused (HTTP_<status>), "stopped" after
+ * `stopAfterBytes` (counted at the frame piece that crosses it), "timeout"
+ * at the deadline.
+ */
 export async function rawRead(opts: RawReadOptions): Promise<RawReadReport> {
   const log = roleLogger(opts.cell, 'reader', opts.log);
   const deadline = new Deadline(opts.deadlineMs);
@@ -53,7 +64,6 @@ export async function rawRead(opts: RawReadOptions): Promise<RawReadReport> {
     const frames = { entries: [], omitted: 0, total: 0 };
     return { digest: digest.build(), frames, messages: 0, ...opened };
   }
-  assembler.conn = conn;
 
   const end = await deadline.race(Promise.race([conn.ended, assembler.stopped])).catch(() => {
     log(`deadline of ${opts.deadlineMs} ms passed`);
@@ -96,7 +106,6 @@ export async function rawRead(opts: RawReadOptions): Promise<RawReadReport> {
 
 /** Turns data frames into messages: binary hashed in passing, text buffered until FIN. */
 class MessageAssembler implements DataSink {
-  conn: RawConnection | undefined;
   readonly comparator: ExpectComparator | undefined;
   readonly stopped: Promise<'stopped'>;
   messages = 0;

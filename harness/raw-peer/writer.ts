@@ -53,6 +53,18 @@ const STREAM_ABOVE = 1 << 20;
 /** The body of a ping or pong sent between fragments. */
 const CONTROL_BODY = Buffer.from('raw-peer');
 
+/**
+ * Connects as the writer, performs `ops` in order and reports a writer
+ * digest (lang "raw") and the frame log. Digest bytes/sha256 cover binary
+ * payload bytes put on the wire, including continuation frames of binary
+ * messages; `chunks` counts those frames; texts are complete, well-formed
+ * text messages. `end`: "closed" when our Close was answered with 1000, no
+ * code or our own code; "error" when the engine closed first or with
+ * another code (PEER_CLOSED), the TCP connection ended without a Close
+ * (NO_CLOSE), the upgrade was refused (HTTP_<status>) or the plan ended the
+ * socket itself (ABORTED); "timeout" at the deadline. Without a close or
+ * end op the socket stays open until the engine ends it or the deadline.
+ */
 export async function rawWrite(opts: RawWriteOptions): Promise<RawWriteReport> {
   const log = roleLogger(opts.cell, 'writer', opts.log);
   const deadline = new Deadline(opts.deadlineMs);
@@ -87,9 +99,14 @@ export async function rawWrite(opts: RawWriteOptions): Promise<RawWriteReport> {
     return undefined;
   });
   if (end && !digest.ended) {
-    // Clean means: our Close, answered. The engine closing first (strict 1011
-    // when the reader left) or vanishing is an error for a writer.
-    const clean = end.how === 'close' && end.by === 'us';
+    // Clean means: our Close, answered with 1000, no code or our own code.
+    // The engine closing first (strict 1011 when the reader left), answering
+    // with an error code (1002, 1007) or vanishing is an error for a writer.
+    const sent = conn.closeSent?.code;
+    const clean =
+      end.how === 'close' &&
+      end.by === 'us' &&
+      (end.code === 1000 || end.code === 1005 || end.code === sent);
     if (!clean && !writer.endedOnPurpose) {
       const summary = summarizeEnd(end);
       digest.fail(summary.code, summary.message, writer.closedOnPurpose ? 'close' : 'write');
@@ -122,7 +139,9 @@ class OpWriter {
     for (const [index, op] of ops.entries()) {
       this.currentOp = `op #${index} (${describeOp(op)})`;
       await this.deadline.race(this.one(op));
-      if (this.closedOnPurpose || this.endedOnPurpose) return;
+      // Ops after a Close still run: a frame after Close is a case of its own
+      // (the engine forwards late frames for 10 ms, notes §3.5).
+      if (this.endedOnPurpose) return;
     }
   }
 
@@ -182,8 +201,8 @@ class OpWriter {
   private async close(code: number, reason: string): Promise<void> {
     this.closedOnPurpose = true;
     this.log(`sending Close ${code}`);
+    // The reply is awaited once all ops have run (rawWrite awaits conn.ended).
     await this.conn.sendClose(code, reason);
-    await this.conn.ended;
   }
 
   private async frame(f: Extract<RawOp, { frame: unknown }>['frame']): Promise<void> {
