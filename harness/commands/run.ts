@@ -12,7 +12,7 @@ import { updateExpectations } from '../expectations/update.ts';
 import { type Cell, expandCells } from '../matrix.ts';
 import { ROOT } from '../paths.ts';
 import { FAILING } from '../report/results.ts';
-import { PlainReporter } from '../reporter.ts';
+import { reporterFor } from '../reporter-tty.ts';
 import { executeRun, type RunOutcome } from '../run.ts';
 import { processRuntime } from '../runtime/process-runtime.ts';
 import { ensureWorkers } from '../setup.ts';
@@ -122,7 +122,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const reportDir = flags.reportDir ?? join(ROOT, 'reports', stamp);
-  const reporter = new PlainReporter();
+  const reporter = reporterFor(process.stdout, { expectations });
   const outcome = await executeRun(
     {
       cells,
