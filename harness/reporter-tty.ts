@@ -118,7 +118,8 @@ export class TtyReporter implements Reporter {
     const text = parts.join(' · ');
     // One column short of the width: a full line would wrap on some terminals
     // and the next \r would then rewrite the wrong row.
-    const max = Math.max(20, (this.out.columns ?? 80) - 1);
+    // A pseudo-terminal without a size reports 0 columns.
+    const max = Math.max(20, (this.out.columns || 80) - 1);
     return text.length > max ? `${text.slice(0, max - 1)}…` : text;
   }
 

@@ -98,6 +98,13 @@ describe('TtyReporter', () => {
     expect(status.endsWith('…')).toBe(true);
   });
 
+  it('assumes 80 columns when the terminal reports none', () => {
+    const { term, reporter } = setup(0);
+    reporter.start(5);
+    reporter.cell(cell('frames/a-very-long-scenario-name-that-goes-on', 'ts->py->ts'));
+    expect(term.screen.split('\n').at(-1)).toHaveLength(79);
+  });
+
   it('clears the status line and prints the matrix and totals at the end', () => {
     const { term, reporter } = setup();
     reporter.start(1);
