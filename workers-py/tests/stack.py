@@ -14,13 +14,21 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from google.protobuf import json_format
 from iii import InitOptions, InvocationError, register_worker
 from iii.helpers import create_channel
 
 from engines import WorkerProcess
+from iii_conformance_worker.schema import message_class
 
 DEADLINE_MS = 20_000
 CALL_TIMEOUT_MS = 40_000
+RESULTS = {
+    "describe": "Description",
+    "write": "WriteResult",
+    "read": "ReadResult",
+    "relay": "RelayResult",
+}
 
 
 def naive_stream(seed: str, offset: int, length: int) -> bytes:
@@ -96,9 +104,13 @@ class Stack:
         self, name: str, payload: Any, timeout_ms: int = CALL_TIMEOUT_MS, lang: str | None = None
     ) -> Any:
         function_id = f"conformance::{lang or self.lang}::{name}"
-        return self.client.trigger(
+        result = self.client.trigger(
             {"function_id": function_id, "payload": payload, "timeout_ms": timeout_ms}
         )
+        # Every result must parse as its schema message, unknown fields refused,
+        # as the harness will parse it.
+        json_format.ParseDict(result, message_class(RESULTS[name])(), ignore_unknown_fields=False)
+        return result
 
     def call_async(self, name: str, payload: Any, **kwargs: Any) -> Future[Any]:
         return self._pool.submit(self.call, name, payload, **kwargs)
