@@ -24,7 +24,7 @@ export const backpressureScenarios: Scenario[] = [
     ...base,
     id: 'backpressure/buffer-64',
     summary: 'The engine default buffer of 64 messages carries 8 MiB, twice its capacity, intact.',
-    tier: 'quick',
+    tier: 'full',
     bufferSize: 64,
     plan: burst('backpressure/64', 8 * MiB),
     read: readAll,

@@ -117,10 +117,11 @@ export const lifecycleScenarios: Scenario[] = [
     id: 'lifecycle/reader-closes-early',
     level: 'MUST',
     summary:
-      'When the reader closes after 256 KiB of 16 MiB, the writer gets an error within the deadline.',
+      'When the reader closes after 256 KiB of 4 MiB, the writer gets an error within the deadline.',
     tier: 'quick',
     outcome: 'reader-stops',
-    plan: plan([bytes('lifecycle/early', 16 * MiB), close()]),
+    bufferSize: 1,
+    plan: plan([bytes('lifecycle/early', 4 * MiB), close()]),
     read: readStream({ stop_after_bytes: 256 * KiB }),
     timeoutMs: 15_000,
   },
