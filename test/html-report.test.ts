@@ -66,6 +66,14 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('iii-conformance/results/v1');
   });
 
+  it('names the images of a container run', () => {
+    const results = richResults();
+    results.images = { 'worker-ts': { tag: 'iii-conformance/worker-ts:0.1.0', id: 'sha256:0123' } };
+    const page = renderHtmlReport(results);
+    expect(page.includes('<th scope="row">image worker-ts</th>')).toBe(true);
+    expect(page.includes('iii-conformance/worker-ts:0.1.0')).toBe(true);
+  });
+
   it('redacts every string before rendering', () => {
     const results = richResults();
     results.cells[0].logs = { engine: ['dial ws://127.0.0.1:9/ch?key=SECRET&x="1"'] };

@@ -17,6 +17,12 @@ function versions(results: RunResults): string {
       `contract ${escapeHtml(d.contract_version)}</td>` +
       '</tr>',
   );
+  // Container runs name the image each process ran from.
+  const images = Object.entries(results.images ?? {}).map(
+    ([name, image]) =>
+      `<tr><th scope="row">image ${escapeHtml(name)}</th><td>${escapeHtml(image.tag)}</td>` +
+      `<td class="ver" colspan="2">${escapeHtml(image.id.slice(0, 19))}</td></tr>`,
+  );
   return (
     '<table class="versions"><caption>Versions</caption><tbody>' +
     `<tr><th scope="row">engine</th><td>${escapeHtml(engine.label)}</td>` +
@@ -26,6 +32,7 @@ function versions(results: RunResults): string {
     '<tr><th scope="row">suite</th><td>iii-channel-conformance</td>' +
     `<td class="ver">${escapeHtml(results.suite_version)}</td>` +
     `<td>results schema ${escapeHtml(results.schema)}</td></tr>` +
+    images.join('') +
     '</tbody></table>'
   );
 }
