@@ -1,7 +1,11 @@
-// The harness's own generator of the seeded byte stream. It is written apart
-// from every worker's generator on purpose: expectations must not share code
-// with the thing they check.
+// The harness's own generators of the seeded byte stream, written apart from
+// every worker's on purpose: expectations must not share code with what they
+// check. seededSlice() is the plain node:crypto reading of the definition;
+// forEachPiece() feeds expectations from the raw peer's much faster plain-JS
+// SHA-256 (raw-peer/seeded.ts), and the tests hold the two against each other
+// and against the golden vectors.
 import { createHash } from 'node:crypto';
+import { seededStream } from './raw-peer/seeded.ts';
 
 const BLOCK = 32;
 
@@ -36,9 +40,12 @@ export function forEachPiece(
   piece = 1 << 20,
 ): void {
   for (const slice of slices) {
+    const stream = seededStream(slice.seed);
     for (let at = 0; at < slice.length; at += piece) {
       const length = Math.min(piece, slice.length - at);
-      sink(seededSlice(slice.seed, slice.offset + at, length));
+      const out = Buffer.allocUnsafe(length);
+      stream.fill(out, 0, slice.offset + at, length);
+      sink(out);
     }
   }
 }
