@@ -1,6 +1,9 @@
 // One worker as a child process (the `process` runtime). The worker's stdin is
 // a pipe the harness holds: when the harness dies, even by SIGKILL, the
 // worker reads EOF and exits, so it cannot outlive the run.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { LogBuffer } from '../log-buffer.ts';
 import type { Secrets } from '../secrets.ts';
@@ -18,6 +21,10 @@ export class WorkerProcess {
   private child?: ResultPromise;
   private exited = false;
   private exitNote = '';
+  // The SDKs keep per-worker files under $HOME (the Python SDK a marker in
+  // ~/.iii/run that a killed worker leaves behind); each worker gets a home of
+  // its own that the harness removes, so a run leaves nothing in the user's.
+  private readonly home = mkdtempSync(join(tmpdir(), 'iii-conformance-home-'));
 
   constructor(
     readonly command: WorkerCommand,
@@ -49,6 +56,7 @@ export class WorkerProcess {
       cwd,
       env: {
         ...env,
+        HOME: this.home,
         III_URL: engineUrl,
         III_WORKER_NAME: workerName,
         III_CONFORMANCE_LANG: lang,
@@ -75,9 +83,11 @@ export class WorkerProcess {
 
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child || this.exited) return;
-    child.stdin?.end();
-    child.kill('SIGTERM');
-    await child;
+    if (child && !this.exited) {
+      child.stdin?.end();
+      child.kill('SIGTERM');
+      await child;
+    }
+    rmSync(this.home, { recursive: true, force: true });
   }
 }
