@@ -115,6 +115,12 @@ fn start_reference(dir: &Path) -> (Child, String) {
             "--port",
             "0",
         ])
+        // e.g. "--verbose" or "--profile strict" when chasing a difference.
+        .args(
+            std::env::var("REFERENCE_ARGS")
+                .unwrap_or_default()
+                .split_whitespace(),
+        )
         .current_dir(ROOT)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
