@@ -123,6 +123,13 @@ describe('index.html in Chromium', () => {
     await page.close();
   });
 
+  it('gives a reason when Chromium is absent and will not install', async () => {
+    const found = await ensureChromium('/nonexistent/chromium', 'echo no package; exit 100');
+    expect(found).toEqual({
+      reason: expect.stringMatching(/^\/nonexistent\/chromium is absent and .*(root|failed)/),
+    });
+  });
+
   it('needed no network and logged no error', (ctx) => {
     if (!browser) return ctx.skip(skipReason);
     expect(browser.blocked).toEqual([]);

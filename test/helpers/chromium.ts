@@ -25,23 +25,24 @@ const ARGS = [
  * Chromium's path, installing Debian's package first when it is missing and
  * this is a root shell with apt-get; otherwise the reason it is unavailable.
  */
-export async function ensureChromium(): Promise<{ path: string } | { reason: string }> {
-  if (existsSync(CHROMIUM)) return { path: CHROMIUM };
+export async function ensureChromium(
+  path = CHROMIUM,
+  install = INSTALL_LINE,
+): Promise<{ path: string } | { reason: string }> {
+  if (existsSync(path)) return { path };
   const root = process.getuid?.() === 0;
   if (!root || !existsSync('/usr/bin/apt-get')) {
-    return {
-      reason: `${CHROMIUM} is absent and cannot be installed here (needs root and apt-get)`,
-    };
+    return { reason: `${path} is absent and cannot be installed here (needs root and apt-get)` };
   }
-  const r = await execa('sh', ['-c', INSTALL_LINE], {
+  const r = await execa('sh', ['-c', install], {
     reject: false,
     all: true,
     env: { DEBIAN_FRONTEND: 'noninteractive' },
     timeout: 480_000,
   });
-  if (existsSync(CHROMIUM)) return { path: CHROMIUM };
+  if (existsSync(path)) return { path };
   const tail = (r.all ?? '').split('\n').slice(-5).join(' | ');
-  return { reason: `${CHROMIUM} is absent and \`${INSTALL_LINE}\` failed: ${tail}` };
+  return { reason: `${path} is absent and \`${install}\` failed: ${tail}` };
 }
 
 export interface OfflineBrowser {
