@@ -101,6 +101,46 @@ async fn cancelled_read_loses_the_stream(setup: &Setup) {
     assert!(matches!(after, Ok(Ok(None))), "{after:?}");
 }
 
+/// One text over 16 MiB: the Rust writer sends it as a single frame, which
+/// is over the 16 MiB frame limit of the real engine (and of the Rust
+/// reader). On the real engine the writer is reset and the reader sees a
+/// clean close with the text and everything after it missing. The reference
+/// broker forwards the frame and the Rust reader refuses it instead.
+async fn text_over_16_mib(setup: &Setup) {
+    let driver = Driver::connect(setup).await;
+    let (writer, reader, _channel) = driver.channel(None).await;
+    let ops = json!([{ "bytes": { "seed": "big", "length": 10 } },
+                     { "text": { "value": "x", "repeat": 17_000_000 } },
+                     { "bytes": { "seed": "big", "offset": 10, "length": 10 } }, { "close": {} }]);
+    let write = json!({ "cell": "probe/big-text", "plan": { "ops": ops }, "deadline_ms": 8_000,
+                        "writer": writer });
+    let read = json!({ "cell": "probe/big-text", "deadline_ms": 8_000, "reader": reader,
+                       "read": { "style": "STREAM", "texts": true } });
+    let (w, r) = tokio::join!(
+        driver.call("write", write, 15_000),
+        driver.call("read", read, 15_000)
+    );
+    driver.close().await;
+    let (w, r) = (w.unwrap()["digest"].clone(), r.unwrap()["digest"].clone());
+    eprintln!(
+        "[{}] 17 MB text: writer {} {}; reader {} after {} B, {} texts, error {}",
+        setup.label, w["end"], w["error"], r["end"], r["bytes"], r["texts"], r["error"]
+    );
+    // Everywhere: the text and the bytes after it never arrive.
+    assert_eq!(
+        (r["bytes"].as_u64(), r["texts"].as_array().map(Vec::len)),
+        (Some(10), Some(0))
+    );
+    if setup.label == "iii" {
+        assert_eq!(
+            (w["end"].as_str(), w["error"]["stage"].as_str()),
+            (Some("error"), Some("text"))
+        );
+        // Finding: truncation reads as a clean end.
+        assert_eq!(r["end"], "closed");
+    }
+}
+
 macro_rules! on_engine {
     ($engine:ident) => {
         mod $engine {
@@ -127,6 +167,7 @@ macro_rules! on_engine {
                 finding_a_cancelled_next_binary_loses_the_stream,
                 cancelled_read_loses_the_stream
             );
+            probe!(finding_a_text_over_16_mib_is_lost, text_over_16_mib);
         }
     };
 }
