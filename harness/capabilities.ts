@@ -20,7 +20,8 @@ export function missingCapability(
       return `${writer.lang} worker's SDK offers no way to drop a channel socket`;
     }
   }
-  if (scenario.outcome === 'writer-dies') {
+  // The raw writer lives in the harness; only a worker process can take its readers down.
+  if (scenario.outcome === 'writer-dies' && writer.lang !== 'raw') {
     const others = [...relays, reader].map((r) => r.lang);
     if (others.includes(writer.lang)) {
       return `the ${writer.lang} writer's process would take its own ${writer.lang} reader down with it`;

@@ -82,7 +82,8 @@ function judgeSpecial(
     return wrap(judgeSecondReader(exp, digestOf('reader'), digestOf('reader-2')), 'reader-2');
   }
   if (scenario.outcome === 'writer-dies') {
-    return wrap(judgeWriterDied(exp, digestOf('reader')), 'reader');
+    const how = scenario.rawOps ? 'the raw writer broke off' : 'the writer process died';
+    return wrap(judgeWriterDied(exp, digestOf('reader'), how), 'reader');
   }
   if (scenario.outcome === 'reader-stops') {
     const writer = run.stages.find((s) => s.role === 'writer') as StageReport;

@@ -1,10 +1,12 @@
-// Runs one cell: creates the channels, triggers every stage at once, and
-// collects what each worker reports. Judging happens in cell-judge.ts.
+// Runs one cell: creates the channels, starts every stage at once (workers
+// through the engine, the raw peer in-process), and collects what each stage
+// reports. Judging happens in cell-judge.ts.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Expected, expectedFor } from './expected.ts';
+import { type Expected, expectedForScenario } from './expected.ts';
 import type { Cell } from './matrix.ts';
 import { CallError, type ChannelRef, type Orchestrator } from './orchestrator.ts';
+import { RAW, type RawStageResult, rawReaderStage, rawWriterStage } from './raw-stage.ts';
 import {
   parseReadResult,
   parseRelayResult,
@@ -15,7 +17,7 @@ import {
 import type { Digest } from './schema/types.ts';
 import type { Secrets } from './secrets.ts';
 
-/** What one stage's call produced: its digests, or why there are none. */
+/** What one stage produced: its digests, or why there are none. */
 export interface StageReport {
   role: string;
   lang: string;
@@ -23,6 +25,10 @@ export interface StageReport {
   /** relays report what they read and what they wrote */
   output?: Digest;
   failure?: { kind: 'timeout' | 'error'; code: string; message: string };
+  /** raw peer stages: the frames as sent or received (sizes, types, codes) */
+  frames?: unknown;
+  /** raw peer stages: their log lines (workers log to their own stderr) */
+  log?: string[];
 }
 
 export interface CellRun {
@@ -37,6 +43,8 @@ export interface CellRun {
 const DEADLINE_MARGIN_MS = 2000;
 /** A finished ref used again is refused or hangs: a few seconds tell which. */
 const REUSE_DEADLINE_MS = 4000;
+/** The idle side of a wrong-key cell only waits for a peer that never comes. */
+const IDLE_DEADLINE_MS = 2000;
 
 const fn = (lang: string, name: string) => `conformance::${lang}::${name}`;
 
@@ -67,25 +75,61 @@ async function settle(
   }
 }
 
+async function settleRaw(role: string, stage: Promise<RawStageResult>): Promise<StageReport> {
+  try {
+    const { digest, frames, log } = await stage;
+    return { role, lang: RAW, digest, frames, log };
+  } catch (err) {
+    const message = `raw peer failed: ${(err as Error).message}`;
+    return { role, lang: RAW, failure: { kind: 'error', code: 'RAW_PEER', message } };
+  }
+}
+
 const need = (d: Digest | null | undefined, what: string): Digest => {
   if (!d) throw new Error(`${what} digest is missing`);
   return d;
 };
 
-export async function runCell(orch: Orchestrator, secrets: Secrets, cell: Cell): Promise<CellRun> {
+export interface CellEnv {
+  orch: Orchestrator;
+  secrets: Secrets;
+  engineUrl: string;
+}
+
+export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
+  const { orch, secrets, engineUrl } = env;
   const { scenario } = cell;
-  const expected = expectedFor(scenario.plan);
-  const workerDeadline = Math.max(1000, cell.timeoutMs - DEADLINE_MARGIN_MS);
-  const common = { cell: cell.id, deadline_ms: workerDeadline };
-  // With a wrong key on one side, the other side only waits for a peer that
-  // never comes; it is there for realism, not judged, so it need not wait long.
+  const expected = expectedForScenario(scenario);
+  const deadline = Math.max(1000, cell.timeoutMs - DEADLINE_MARGIN_MS);
   const fault = scenario.fault;
-  const idleDeadline =
-    fault?.kind === 'wrong-key' ? Math.min(2000, workerDeadline) : workerDeadline;
-  const read = readSpecToJson({ ...scenario.read, expect: expected.slices });
+  const idle = Math.min(IDLE_DEADLINE_MS, deadline);
+  const readSpec = { ...scenario.read, expect: expected.slices };
+  const read = readSpecToJson(readSpec);
   const plan = planToJson(scenario.plan);
   const started = performance.now();
-  const call = (id: string, payload: unknown) => orch.call(id, payload, cell.timeoutMs);
+  const elapsed = () => Math.round(performance.now() - started);
+  const call = (id: string, payload: unknown, ms: number) =>
+    orch.call(id, payload, ms + DEADLINE_MARGIN_MS);
+
+  const writeStage = (ref: ChannelRef | null, ms: number, extra: object = {}) =>
+    cell.writer === RAW && ref
+      ? settleRaw('writer', rawWriterStage(engineUrl, ref, rawOpsOf(cell), cell.id, ms))
+      : settle(
+          'writer',
+          cell.writer,
+          call(
+            fn(cell.writer, 'write'),
+            { cell: cell.id, deadline_ms: ms, plan, ...(ref ? { writer: ref } : {}), ...extra },
+            ms,
+          ),
+          (r) => {
+            const result = parseWriteResult(r);
+            const digest = need(result.digest, 'writer');
+            return extra && 'produce' in extra
+              ? { digest, output: need(result.reader_digest, 'reader') }
+              : { digest };
+          },
+        );
 
   if (scenario.ownership === 'producer') {
     const produce = {
@@ -94,22 +138,7 @@ export async function runCell(orch: Orchestrator, secrets: Secrets, cell: Cell):
       read,
       ref_placement: scenario.refPlacement ?? 'field',
     };
-    const writer = await settle(
-      'writer',
-      cell.writer,
-      call(fn(cell.writer, 'write'), {
-        ...common,
-        plan,
-        produce,
-      }),
-      (r) => {
-        const result = parseWriteResult(r);
-        return {
-          digest: need(result.digest, 'writer'),
-          output: need(result.reader_digest, 'reader'),
-        };
-      },
-    );
+    const writer = await writeStage(null, deadline, { produce });
     const reader: StageReport = writer.output
       ? { role: 'reader', lang: cell.reader, digest: writer.output }
       : { role: 'reader', lang: cell.reader, failure: writer.failure };
@@ -121,41 +150,41 @@ export async function runCell(orch: Orchestrator, secrets: Secrets, cell: Cell):
   const hops = await Promise.all(
     Array.from({ length: cell.relays.length + 1 }, () => orch.createChannel(scenario.bufferSize)),
   );
-  const writerRef =
-    fault?.kind === 'wrong-key' && fault.side === 'writer'
-      ? wrongKeyRef(hops[0].writer, secrets)
-      : hops[0].writer;
+  const badWriter = fault?.kind === 'wrong-key' && fault.side === 'writer';
+  const badReader = fault?.kind === 'wrong-key' && fault.side === 'reader';
   const last = hops[hops.length - 1];
-  const readerRef =
-    fault?.kind === 'wrong-key' && fault.side === 'reader'
-      ? wrongKeyRef(last.reader, secrets)
-      : last.reader;
+  const writerRef = badWriter ? wrongKeyRef(hops[0].writer, secrets) : hops[0].writer;
+  const readerRef = badReader ? wrongKeyRef(last.reader, secrets) : last.reader;
 
-  const calls: Promise<StageReport>[] = [];
-  calls.push(
-    settle(
-      'writer',
-      cell.writer,
-      call(fn(cell.writer, 'write'), {
-        ...common,
-        deadline_ms:
-          fault?.kind === 'wrong-key' && fault.side === 'reader' ? idleDeadline : workerDeadline,
-        plan,
-        writer: writerRef,
-      }),
-      (r) => ({ digest: need(parseWriteResult(r).digest, 'writer') }),
-    ),
-  );
+  const readStage = (role: string, ms: number) =>
+    cell.reader === RAW
+      ? settleRaw(
+          role,
+          rawReaderStage(engineUrl, readerRef, readSpec, expected.slices, cell.id, ms),
+        )
+      : settle(
+          role,
+          cell.reader,
+          call(
+            fn(cell.reader, 'read'),
+            { cell: cell.id, deadline_ms: ms, read, reader: readerRef },
+            ms,
+          ),
+          (r) => ({ digest: need(parseReadResult(r).digest, role) }),
+        );
+
+  const calls: Promise<StageReport>[] = [writeStage(writerRef, badReader ? idle : deadline)];
   cell.relays.forEach((lang, i) => {
     const payload = {
-      ...common,
+      cell: cell.id,
+      deadline_ms: deadline,
       read,
       style: scenario.plan.style ?? 'AWAITED',
       reader: hops[i].reader,
       writer: hops[i + 1].writer,
     };
     calls.push(
-      settle(`relay-${i + 1}`, lang, call(fn(lang, 'relay'), payload), (r) => {
+      settle(`relay-${i + 1}`, lang, call(fn(lang, 'relay'), payload, deadline), (r) => {
         const result = parseRelayResult(r);
         return {
           digest: need(result.input, 'relay input'),
@@ -164,33 +193,21 @@ export async function runCell(orch: Orchestrator, secrets: Secrets, cell: Cell):
       }),
     );
   });
-  const readWith = (role: string, deadline: number) =>
-    settle(
-      role,
-      cell.reader,
-      orch.call(
-        fn(cell.reader, 'read'),
-        { ...common, deadline_ms: deadline, read, reader: readerRef },
-        deadline + DEADLINE_MARGIN_MS,
-      ),
-      (r) => ({ digest: need(parseReadResult(r).digest, role) }),
-    );
-  const readerIdle = fault?.kind === 'wrong-key' && fault.side === 'writer';
-  calls.push(readWith('reader', readerIdle ? idleDeadline : workerDeadline));
+  calls.push(readStage('reader', badWriter ? idle : deadline));
   if (fault?.kind === 'second-reader') {
-    // Same ref, same worker language, while the first reader holds the end.
-    const late = Math.max(1000, workerDeadline - fault.delayMs);
-    calls.push(sleep(fault.delayMs).then(() => readWith('reader-2', late)));
+    // Same ref, same reader language, while the first reader holds the end.
+    const late = Math.max(1000, deadline - fault.delayMs);
+    calls.push(sleep(fault.delayMs).then(() => readStage('reader-2', late)));
   }
 
   const stages = await Promise.all(calls);
-  if (fault?.kind === 'reuse-after-finish') {
-    stages.push(await readWith('reader-2', REUSE_DEADLINE_MS));
-  }
+  if (fault?.kind === 'reuse-after-finish')
+    stages.push(await readStage('reader-2', REUSE_DEADLINE_MS));
   const channelIds = hops.map((h) => h.writer.channel_id);
   return { expected, stages, durationMs: elapsed(), channelIds };
+}
 
-  function elapsed(): number {
-    return Math.round(performance.now() - started);
-  }
+/** The raw writer runs the scenario's raw ops, or its ordinary plan (a subset of them). */
+function rawOpsOf(cell: Cell) {
+  return cell.scenario.rawOps ?? (cell.scenario.plan.ops as import('./raw-peer/index.ts').RawOp[]);
 }

@@ -68,13 +68,16 @@ export function judgeReuse(second: Digest): Finding | null {
   };
 }
 
-/** The writer process died mid-plan: the reader must not see a clean end. */
-export function judgeWriterDied(exp: Expected, reader: Digest): Finding | null {
+/**
+ * The writer broke off mid-plan (its process died, its socket dropped or it
+ * sent a frame the engine must reject): the reader must not see a clean end.
+ */
+export function judgeWriterDied(exp: Expected, reader: Digest, how: string): Finding | null {
   if (reader.end === 'error') return null;
   if (reader.end === 'timeout') {
     return {
       verdict: 'FAIL',
-      reason: `writer process died after ${fmt(exp.bytes)}; the reader hung until its deadline with ${fmt(reader.bytes)}`,
+      reason: `${how} after ${fmt(exp.bytes)}; the reader hung until its deadline with ${fmt(reader.bytes)}`,
     };
   }
   const content =
@@ -82,7 +85,7 @@ export function judgeWriterDied(exp: Expected, reader: Digest): Finding | null {
     `reader got all ${fmt(reader.bytes)} sent before the exit`;
   return {
     verdict: 'FAIL',
-    reason: `writer process died mid-stream but the reader saw a clean end (${describeEnd(reader)}): ${content}`,
+    reason: `${how} mid-stream but the reader saw a clean end (${describeEnd(reader)}): ${content}`,
   };
 }
 

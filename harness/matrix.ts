@@ -2,6 +2,7 @@
 // every rotation of the run's languages for pipelines. Cell ids are stable:
 // "<scenario-id> <writer>-><reader>@<engine>", pipelines listing every stage.
 import type { Scenario } from '../scenarios/types.ts';
+import { RAW } from './raw-stage.ts';
 
 export interface Cell {
   id: string;
@@ -38,10 +39,14 @@ export interface MatrixOptions {
 export function expandCells(scenarios: readonly Scenario[], opts: MatrixOptions): Cell[] {
   const cells: Cell[] = [];
   for (const scenario of scenarios) {
+    const workers = opts.langs.filter((l) => l !== RAW);
+    const readers = [...workers, RAW];
     const stageLists =
       scenario.topology.kind === 'pipeline'
-        ? rotations(opts.langs, scenario.topology.relays + 2)
-        : opts.langs.flatMap((w) => opts.langs.map((r) => [w, r]));
+        ? rotations(workers, scenario.topology.relays + 2)
+        : scenario.rawOps
+          ? readers.map((r) => [RAW, r])
+          : opts.langs.flatMap((w) => opts.langs.map((r) => [w, r]));
     const timeoutMs = opts.timeoutOverrideMs ?? scenario.timeoutMs ?? opts.defaultTimeoutMs;
     for (const stages of stageLists) {
       for (let attempt = 1; attempt <= opts.repeat; attempt++) {

@@ -12,6 +12,7 @@ import { findEntry } from './expectations/apply.ts';
 import type { ExpectationsFile } from './expectations/file.ts';
 import type { Cell } from './matrix.ts';
 import type { Orchestrator } from './orchestrator.ts';
+import { RAW, RAW_CAPABILITIES } from './raw-stage.ts';
 import type { CellResult } from './report/results.ts';
 import type { Secrets } from './secrets.ts';
 import type { Verdict } from './verdict.ts';
@@ -26,6 +27,7 @@ export interface CellContext {
   /** SHOULD failures count as FAIL instead of NON-STRICT */
   strict: boolean;
   rerun: (cell: Cell) => string;
+  engineUrl: string;
 }
 
 const TAIL_LINES = 30;
@@ -55,9 +57,10 @@ export function applyLevel(level: string, verdict: Judgement['verdict'], strict:
 
 async function runOnce(cell: Cell, ctx: CellContext): Promise<CellResult> {
   const { pool } = ctx;
-  const langs = [...new Set([cell.writer, ...cell.relays, cell.reader])];
+  const stagesLangs = [...new Set([cell.writer, ...cell.relays, cell.reader])];
+  const langs = stagesLangs.filter((l) => l !== RAW);
   const caps = (lang: string) => {
-    const c = pool.descriptions.get(lang)?.capabilities;
+    const c = lang === RAW ? RAW_CAPABILITIES : pool.descriptions.get(lang)?.capabilities;
     if (!c) throw new Error(`Internal error: ${lang} described no capabilities`);
     return { lang, caps: c };
   };
@@ -74,7 +77,7 @@ async function runOnce(cell: Cell, ctx: CellContext): Promise<CellResult> {
     const why = await pool.revive(lang);
     if (why) revived.push(`${lang} worker had ${why} and was restarted`);
   }
-  const run = await runCell(ctx.orch, ctx.secrets, cell);
+  const run = await runCell(ctx, cell);
   const judgement = judgeCell(cell.scenario, run);
   const verdict = applyLevel(cell.scenario.level, judgement.verdict, ctx.strict);
   const logs: Record<string, string[]> | undefined =
@@ -82,6 +85,11 @@ async function runOnce(cell: Cell, ctx: CellContext): Promise<CellResult> {
       ? undefined
       : {
           ...Object.fromEntries(langs.map((l) => [`worker-${l}`, workerTail(pool, l, cell)])),
+          ...Object.fromEntries(
+            run.stages
+              .filter((s) => s.log)
+              .map((s) => [`raw-${s.role}`, (s.log ?? []).slice(-TAIL_LINES)]),
+          ),
           engine: engineTail(ctx.engine, run.channelIds),
         };
   if (revived.length > 0 && logs) logs.harness = revived;

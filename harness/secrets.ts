@@ -2,7 +2,8 @@
 // learns is registered here, and every string that leaves the harness (log
 // lines, reasons, log tails, report files) passes through redact().
 
-const KEY_IN_URL = /([?&]key=)[^&\s"']+/g;
+// Stops at a backslash too: in JSON text the value may end in an escaped quote.
+const KEY_IN_URL = /([?&]key=)[^&\s"'\\]+/g;
 const KEY_IN_JSON = /("access_key"\s*:\s*")[^"]*(")/g;
 
 export class Secrets {

@@ -6,6 +6,7 @@ import { lifecycleScenarios } from './lifecycle.ts';
 import { limitsScenarios } from './limits.ts';
 import { ownershipScenarios } from './ownership.ts';
 import { pipelineScenarios } from './pipeline.ts';
+import { rawFrameScenarios } from './raw-frames.ts';
 import type { Scenario, Tier } from './types.ts';
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -16,6 +17,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...lifecycleScenarios,
   ...ownershipScenarios,
   ...limitsScenarios,
+  ...rawFrameScenarios,
 ];
 
 const ids = new Set<string>();

@@ -1,6 +1,7 @@
 // The declarative shape of a scenario. A scenario says what a writer does,
 // how the reader reads and what counts as correct; the harness turns it into
 // cells, one per writer/reader (or pipeline) combination.
+import type { RawOp } from '../harness/raw-peer/index.ts';
 import type { Capabilities, Plan, ReadSpec } from '../harness/schema/types.ts';
 
 /** MUST fails the run, SHOULD is reported as NON-STRICT, INFO is only recorded. */
@@ -70,6 +71,11 @@ export interface Scenario {
   /** Cell deadline override in ms (large transfers, slow readers). */
   timeoutMs?: number;
   outcome?: Outcome;
+  /**
+   * Frames no SDK sends: the writer is the raw-frame peer running these ops,
+   * paired with every reader of the run and the raw reader.
+   */
+  rawOps?: RawOp[];
 }
 
 export type CapabilityNeed = (caps: Capabilities) => string | null;

@@ -10,3 +10,12 @@ describe('key redaction', () => {
     expect(s.redact('{"access_key": "unknown-key"}')).toBe('{"access_key": "<redacted>"}');
   });
 });
+
+describe('key redaction inside JSON text', () => {
+  it('keeps JSON valid when a redacted URL ends in an escaped quote', () => {
+    const s = new Secrets();
+    const json = JSON.stringify({ line: 'GET "/ws/channels/x?key=abc"' });
+    expect(() => JSON.parse(s.redact(json))).not.toThrow();
+    expect(s.redact(json)).toContain('key=<redacted>');
+  });
+});
