@@ -10,6 +10,7 @@ import { applyExpectations } from './expectations/apply.ts';
 import type { ExpectationEntry, ExpectationsFile } from './expectations/file.ts';
 import type { Cell } from './matrix.ts';
 import { Orchestrator } from './orchestrator.ts';
+import { RAW, RAW_DESCRIPTION } from './raw-stage.ts';
 import type { CellResult, RunResults } from './report/results.ts';
 import { RESULTS_SCHEMA, summarize } from './report/results.ts';
 import { writeReports } from './report/write-reports.ts';
@@ -123,6 +124,7 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
       expectations: plan.expectations,
       strict: plan.strict,
       rerun: plan.rerun,
+      engineUrl: info.wsUrl,
     };
     reporter.start(plan.cells.length);
     // Cells that kill a worker run alone at the end: a process that dies on
@@ -163,12 +165,15 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
     },
     engine: { kind: plan.engineKind, label: plan.engineKind, version: info.version },
     ...(plan.images ? { images: plan.images } : {}),
-    workers: Object.fromEntries(
-      plan.workers.flatMap((w) => {
+    workers: Object.fromEntries([
+      ...plan.workers.flatMap((w) => {
         const d = pool?.descriptions.get(w.lang);
         return d ? [[w.lang, d]] : [];
       }),
-    ),
+      ...(plan.cells.some((c) => c.writer === RAW || c.reader === RAW)
+        ? [[RAW, RAW_DESCRIPTION]]
+        : []),
+    ]),
     expectations: {
       file: plan.expectations.path,
       stale_patterns: unmatched.map((e) => e.cells),

@@ -11,6 +11,7 @@ import { loadExpectations } from '../expectations/file.ts';
 import { updateExpectations } from '../expectations/update.ts';
 import { type Cell, expandCells } from '../matrix.ts';
 import { ROOT } from '../paths.ts';
+import { RAW } from '../raw-stage.ts';
 import { FAILING } from '../report/results.ts';
 import { reporterFor } from '../reporter-tty.ts';
 import { executeRun, type RunOutcome } from '../run.ts';
@@ -32,9 +33,9 @@ export function parseLangs(value: string): string[] {
     .map((l) => l.trim())
     .filter(Boolean);
   for (const lang of langs) {
-    if (!isBuiltinLang(lang)) {
+    if (!isBuiltinLang(lang) && lang !== RAW) {
       throw new InvalidArgumentError(
-        `unknown language "${lang}"; choose from ${BUILTIN_LANGS.join(', ')}`,
+        `unknown language "${lang}"; choose from ${[...BUILTIN_LANGS, RAW].join(', ')}`,
       );
     }
   }
@@ -112,7 +113,9 @@ async function runCommand(flags: RunFlags): Promise<number> {
       timeoutOverrideMs: flags.timeoutMs,
       repeat: flags.repeat,
     });
-  const cells = matrix(scenarios, langs).filter((cell) => !cellGlob || cellGlob(cell.id));
+  // The raw peer pairs like a language but is no worker process.
+  const matrixLangs = flags.langs.includes(RAW) ? [...langs, RAW] : langs;
+  const cells = matrix(scenarios, matrixLangs).filter((cell) => !cellGlob || cellGlob(cell.id));
   if (cells.length === 0) {
     throw new UsageError(
       `--cell "${flags.cell}" matches no cell of the selected scenarios and languages`,
@@ -126,7 +129,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
   const outcome = await executeRun(
     {
       cells,
-      universe: [...new Set(matrix(SCENARIOS, BUILTIN_LANGS).map((c) => c.id))],
+      universe: [...new Set(matrix(SCENARIOS, [...BUILTIN_LANGS, RAW]).map((c) => c.id))],
       workers: langs.map(builtinWorkerCommand),
       engine,
       engineKind: kind,
@@ -168,7 +171,12 @@ export function registerRun(program: Command, exit: (code: number) => void): voi
         .default('reference'),
     )
     .option('--iii-bin <path>', 'iii engine binary for --engine iii (or set III_BIN)')
-    .option('--langs <list>', 'worker languages, comma-separated', parseLangs, [...BUILTIN_LANGS])
+    .option(
+      '--langs <list>',
+      'worker languages, comma-separated; add raw to pair the raw-frame peer with every scenario',
+      parseLangs,
+      [...BUILTIN_LANGS],
+    )
     .option('--scenario <glob>', 'only scenarios whose id matches (comma-separated globs)')
     .option('--cell <glob>', 'only cells whose id matches (comma-separated globs)')
     .addOption(
