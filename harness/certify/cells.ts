@@ -5,6 +5,7 @@ import type { Scenario } from '../../scenarios/types.ts';
 import { matcherOf } from '../expectations/apply.ts';
 import type { ExpectationEntry, ExpectationsFile } from '../expectations/file.ts';
 import { type Cell, cellId, expandCells } from '../matrix.ts';
+import { RAW } from '../raw-stage.ts';
 
 export const stagesOf = (cell: Pick<Cell, 'writer' | 'relays' | 'reader'>) => [
   cell.writer,
@@ -29,9 +30,10 @@ export function certifyCells(scenarios: readonly Scenario[], m: CertifyMatrix): 
   }).filter((cell) => stagesOf(cell).includes(m.lang));
 }
 
-/** new->ref, ref->new, new->new or pipeline: how a cell involves the new SDK. */
+/** new->ref, ref->new, new->new, raw->new or pipeline: how a cell involves the new SDK. */
 export function directionOf(cell: Pick<Cell, 'writer' | 'relays' | 'reader'>, lang: string) {
   if (cell.relays.length > 0) return 'pipeline';
+  if (cell.writer === RAW) return 'raw->new';
   if (cell.writer === lang && cell.reader === lang) return 'new->new';
   return cell.writer === lang ? 'new->ref' : 'ref->new';
 }

@@ -16,6 +16,7 @@ import { EXIT } from '../exit-codes.ts';
 import { loadExpectations } from '../expectations/file.ts';
 import type { Cell } from '../matrix.ts';
 import { ROOT } from '../paths.ts';
+import { RAW } from '../raw-stage.ts';
 import type { RunResults } from '../report/results.ts';
 import { PlainReporter } from '../reporter.ts';
 import { executeRun } from '../run.ts';
@@ -42,9 +43,9 @@ interface CertifyFlags {
 const LANG_TAG = /^[a-z][a-z0-9_]{0,31}$/;
 
 function checkLang(lang: string): void {
-  if (isBuiltinLang(lang)) {
+  if (isBuiltinLang(lang) || lang === RAW) {
     throw new UsageError(
-      `--lang ${lang} is a reference worker's tag (${BUILTIN_LANGS.join(', ')}); ` +
+      `--lang ${lang} is a reference worker's tag (${[...BUILTIN_LANGS, RAW].join(', ')}); ` +
         'choose another, e.g. --lang my_sdk',
     );
   }
