@@ -3,6 +3,7 @@
 // 2 for a usage or set-up error, always with a sentence that says what to do.
 import { Command, CommanderError } from 'commander';
 import { registerCertify } from './commands/certify.ts';
+import { registerClean } from './commands/clean.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerList } from './commands/list.ts';
 import { registerRun } from './commands/run.ts';
@@ -20,6 +21,7 @@ export function buildProgram(exit: (code: number) => void): Command {
   registerSetup(program, exit);
   registerCompare(program, exit);
   registerCertify(program, exit);
+  registerClean(program, exit);
   return program;
 }
 async function main(): Promise<void> {

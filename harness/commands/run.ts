@@ -14,7 +14,7 @@ import { ROOT } from '../paths.ts';
 import { RAW } from '../raw-stage.ts';
 import { FAILING } from '../report/results.ts';
 import { reporterFor } from '../reporter-tty.ts';
-import { executeRun, type RunOutcome } from '../run.ts';
+import { executeRun, newRunId, type RunOutcome } from '../run.ts';
 import { processRuntime } from '../runtime/process-runtime.ts';
 import { ensureWorkers } from '../setup.ts';
 import { UsageError } from '../usage-error.ts';
@@ -57,6 +57,8 @@ interface RunFlags {
   strict: boolean;
   expectations?: string | false;
   updateExpectations?: boolean;
+  runtime: 'process' | 'container';
+  iiiImage?: string;
 }
 
 function selectScenarios(flags: RunFlags) {
@@ -73,8 +75,12 @@ function selectScenarios(flags: RunFlags) {
 
 function rerunCommand(flags: RunFlags, cell: Cell): string {
   const langs = [...new Set([cell.writer, ...cell.relays, cell.reader])].join(',');
-  const engine =
+  let engine =
     flags.engine === 'iii' ? ' --engine iii --iii-bin "$III_BIN"' : ` --engine ${flags.engine}`;
+  if (flags.runtime === 'container') {
+    engine = flags.engine === 'iii' ? ` --engine iii --iii-image ${flags.iiiImage}` : engine;
+    engine += ' --runtime container';
+  }
   return `npx iii-conformance run${engine} --langs ${langs} --cell '${cell.id}'`;
 }
 
@@ -92,13 +98,22 @@ function exitStatus(outcome: RunOutcome): number {
 
 async function runCommand(flags: RunFlags): Promise<number> {
   const scenarios = selectScenarios(flags);
-  if (flags.engine === 'iii' && !flags.iiiBin && !process.env.III_BIN) {
+  const inContainers = flags.runtime === 'container';
+  if (flags.engine === 'iii' && !inContainers && !flags.iiiBin && !process.env.III_BIN) {
     throw new UsageError(
       '--engine iii needs the engine binary: pass --iii-bin PATH or set III_BIN',
     );
   }
-  const { engine, kind } = await createEngine({ engine: flags.engine, iiiBin: flags.iiiBin });
+  if (flags.iiiImage && !inContainers) {
+    throw new UsageError('--iii-image runs an engine image: add --runtime container');
+  }
   const langs = flags.langs.filter(isBuiltinLang);
+  const runId = newRunId();
+  const progress = (line: string) => process.stderr.write(`${line}\n`);
+  const containerSetup = inContainers ? await import('../runtime/container-setup.ts') : undefined;
+  const { engine: processEngine, kind } = containerSetup
+    ? { engine: undefined, kind: containerSetup.containerEngineKind(flags) }
+    : await createEngine({ engine: flags.engine, iiiBin: flags.iiiBin });
   const expectationsPath =
     flags.expectations === false ? null : (flags.expectations ?? defaultExpectationsPath(kind));
   const expectations = expectationsPath
@@ -121,13 +136,24 @@ async function runCommand(flags: RunFlags): Promise<number> {
       `--cell "${flags.cell}" matches no cell of the selected scenarios and languages`,
     );
   }
-  await ensureWorkers(langs, (line) => process.stderr.write(`${line}\n`));
+  // Containers: images built (or reused) and the engine made before anything runs.
+  const containers = await containerSetup?.prepareContainerRun({
+    ...flags,
+    langs,
+    runId,
+    progress,
+  });
+  const engine = containers?.engine ?? processEngine;
+  if (!engine) throw new Error('Internal error: no engine');
+  if (!containers) await ensureWorkers(langs, progress);
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const reportDir = flags.reportDir ?? join(ROOT, 'reports', stamp);
   const reporter = reporterFor(process.stdout, { expectations });
   const outcome = await executeRun(
     {
+      runId,
+      images: containers?.runtime.imageRecords(),
       cells,
       universe: [...new Set(matrix(SCENARIOS, [...BUILTIN_LANGS, RAW]).map((c) => c.id))],
       workers: langs.map(builtinWorkerCommand),
@@ -135,7 +161,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
       engineKind: kind,
       reportDir,
       profile: flags.profile,
-      runtime: processRuntime,
+      runtime: containers?.runtime ?? processRuntime,
       concurrency: flags.concurrency,
       repeat: flags.repeat,
       strict: flags.strict,
@@ -144,7 +170,11 @@ async function runCommand(flags: RunFlags): Promise<number> {
       rerun: (cell) => rerunCommand(flags, cell),
     },
     reporter,
-  );
+  ).finally(async () => {
+    // The normal stop removes every container; this catches what a failure left.
+    const left = await containers?.runtime.dispose();
+    if (left?.length) progress(`containers: removed leftovers ${left.join(', ')}`);
+  });
   reporter.finish(outcome.results);
   for (const entry of outcome.stale) {
     reporter.line(`stale expectation: "${entry.cells}" in ${expectations.path} matches no cell`);
@@ -171,6 +201,12 @@ export function registerRun(program: Command, exit: (code: number) => void): voi
         .default('reference'),
     )
     .option('--iii-bin <path>', 'iii engine binary for --engine iii (or set III_BIN)')
+    .addOption(
+      new Option('--runtime <runtime>', 'start the engine and workers as processes or containers')
+        .choices(['process', 'container'])
+        .default('process'),
+    )
+    .option('--iii-image <image>', 'iii engine image for --engine iii --runtime container')
     .option(
       '--langs <list>',
       'worker languages, comma-separated; add raw to pair the raw-frame peer with every scenario',

@@ -2,6 +2,7 @@
 // built from engines/reference/Dockerfile) or a real iii engine image the
 // user supplies (--iii-image). Both listen on 127.0.0.1 only, on a port that
 // restart() keeps.
+import { stripVTControlCharacters } from 'node:util';
 import type { Engine, EngineInfo } from '../../engines/engine.ts';
 import { LOOPBACK, renderConfig } from '../../engines/iii/config.ts';
 import { findFreePort } from '../../engines/iii/free-port.ts';
@@ -190,8 +191,7 @@ export class ContainerEngine implements Engine {
     await probe.start();
     const exit = await probe.exited();
     await probe.stop();
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: strips terminal colours
-    const text = lines.join('\n').replace(/\x1b\[[0-9;]*m/g, '').trim();
+    const text = stripVTControlCharacters(lines.join('\n')).trim();
     if (exit.code !== 0 || !text) {
       throw new ContainerError(
         'ENGINE_NOT_READY',

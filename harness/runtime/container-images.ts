@@ -59,14 +59,25 @@ export function imageTag(name: string, hash: string): string {
   return `iii-conformance/${name}:${hash.slice(0, 16)}`;
 }
 
+/** Where an image's Dockerfile and context are; the project's own by default. */
+export interface ImageSource {
+  root: string;
+  /** relative to root */
+  dockerfile: string;
+}
+
 /** The image for `name`, built only when no image has the tag of its current inputs. */
-export async function ensureImage(name: ImageName_, progress: Progress): Promise<BuiltImage> {
+export async function ensureImage(
+  name: string,
+  progress: Progress,
+  source: ImageSource = { root: ROOT, dockerfile: IMAGE_SPECS[name as ImageName_] },
+): Promise<BuiltImage> {
   const started = Date.now();
-  const dockerfile = IMAGE_SPECS[name];
+  const { root, dockerfile } = source;
   const buildArgs: Record<string, string> = {};
   const ca = extraCaCerts();
   if (ca) buildArgs.EXTRA_CA_CERTS = ca;
-  const inputs = imageInputs(ROOT, dockerfile, buildArgs);
+  const inputs = imageInputs(root, dockerfile, buildArgs);
   const tag = imageTag(name, inputs.hash);
   const client = await docker();
   const image = ImageName.fromString(tag);
@@ -75,7 +86,7 @@ export async function ensureImage(name: ImageName_, progress: Progress): Promise
   if (built) {
     const log = join(LOG_DIR, `${name}.log`);
     progress(`image ${name}: building ${tag} from ${dockerfile} (log: ${relative(ROOT, log)})…`);
-    await build(name, tag, dockerfile, inputs.files, buildArgs, inputs.hash, log, progress);
+    await build({ name, tag, root, dockerfile, buildargs: buildArgs, log, progress, ...inputs });
   }
   const { Id } = await client.image.inspect(image);
   const seconds = Math.round((Date.now() - started) / 100) / 10;
@@ -83,16 +94,18 @@ export async function ensureImage(name: ImageName_, progress: Progress): Promise
   return { name, tag, id: Id, built, seconds };
 }
 
-async function build(
-  name: string,
-  tag: string,
-  dockerfile: string,
-  files: string[],
-  buildargs: Record<string, string>,
-  hash: string,
-  log: string,
-  progress: Progress,
-): Promise<void> {
+interface BuildJob extends ImageSource {
+  name: string;
+  tag: string;
+  files: string[];
+  hash: string;
+  buildargs: Record<string, string>;
+  log: string;
+  progress: Progress;
+}
+
+async function build(job: BuildJob): Promise<void> {
+  const { name, tag, root, dockerfile, files, buildargs, hash, log, progress } = job;
   mkdirSync(LOG_DIR, { recursive: true });
   const lines: string[] = [];
   const keep = (line: string) => {
@@ -109,7 +122,7 @@ async function build(
 
   try {
     const stream = await client.container.dockerode.buildImage(
-      { context: ROOT, src: files },
+      { context: root, src: files },
       {
         t: tag,
         dockerfile,
