@@ -9,6 +9,7 @@ import { WebSocketServer } from 'ws';
 import { CHANNEL_PATH, handleChannelUpgrade, refuse } from './channel-endpoint.ts';
 import { ChannelRegistry } from './channel-registry.ts';
 import { DIAGNOSTICS_PREFIX, type DiagnosticsSource, serveDiagnostics } from './diagnostics.ts';
+import { hasFaults, type InjectedFaults } from './fault-injection.ts';
 import { createLogger, type Logger, redact } from './log.ts';
 import { type ProfileName, policyFor } from './policy.ts';
 import { BROKER_VERSION } from './version.ts';
@@ -28,6 +29,8 @@ export interface ReferenceBrokerOptions {
   frameLogLimit?: number;
   verbose?: boolean;
   logger?: Logger;
+  /** Self-test corruption (fault-injection.ts); main.ts fills it from the environment. */
+  faults?: InjectedFaults;
 }
 
 export interface ReferenceBroker {
@@ -66,7 +69,11 @@ export async function startReferenceBroker(
     ttlMs: options.channelTtlMs ?? 300_000,
     sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
     frameLogLimit: options.frameLogLimit ?? 2048,
+    faults: options.faults,
   });
+  if (options.faults && hasFaults(options.faults)) {
+    logger.info(`FAULT INJECTION ACTIVE (${JSON.stringify(options.faults)}): for self-tests only`);
+  }
   const workers = new WorkerHub({ logger, channels });
   const diagnostics: DiagnosticsSource = {
     version: BROKER_VERSION,

@@ -4,6 +4,7 @@
 
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { Channel, type Direction } from './channel.ts';
+import type { InjectedFaults } from './fault-injection.ts';
 import { type Logger, short } from './log.ts';
 import type { ChannelPolicy } from './policy.ts';
 
@@ -26,6 +27,7 @@ export interface ChannelRegistryOptions {
   /** How often the sweep runs (engine: 60 s). */
   sweepIntervalMs: number;
   frameLogLimit: number;
+  faults?: InjectedFaults;
 }
 
 const NOT_FOUND = { kind: 'refuse', status: 404, body: 'Channel not found' } as const;
@@ -52,6 +54,7 @@ export class ChannelRegistry {
       policy: this.options.policy,
       logger: this.options.logger,
       frameLogLimit: this.options.frameLogLimit,
+      faults: this.options.faults,
     });
     this.channels.set(id, channel);
     this.created++;

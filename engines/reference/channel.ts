@@ -6,6 +6,7 @@
 
 import type { WebSocket } from 'ws';
 import { type ChannelStats, emptyStats } from './channel-stats.ts';
+import { FaultInjector, type InjectedFaults } from './fault-injection.ts';
 import { FrameLog, type FrameRecord } from './frame-log.ts';
 import { type Logger, short } from './log.ts';
 import type { ChannelPolicy } from './policy.ts';
@@ -33,6 +34,8 @@ export interface ChannelOptions {
   policy: ChannelPolicy;
   logger: Logger;
   frameLogLimit: number;
+  /** self-test corruption, see fault-injection.ts */
+  faults?: InjectedFaults;
 }
 
 export class Channel {
@@ -43,6 +46,7 @@ export class Channel {
   readonly creatorWorkerId: string | undefined;
   readonly createdAt = Date.now();
   readonly frames: FrameLog;
+  private readonly faultInjector: FaultInjector | undefined;
 
   writerState: EndState = 'free';
   readerState: EndState = 'free';
@@ -72,6 +76,7 @@ export class Channel {
     this.bufferSize = options.bufferSize;
     this.creatorWorkerId = options.creatorWorkerId;
     this.frames = new FrameLog(this.createdAt, options.frameLogLimit);
+    this.faultInjector = options.faults ? new FaultInjector(options.faults) : undefined;
   }
 
   get queuedItems(): number {
@@ -140,6 +145,11 @@ export class Channel {
     }
     this.stats.itemsIn++;
     this.stats.bytesIn += data.length;
+    if (this.faultInjector) {
+      const changed = this.faultInjector.apply(data, binary);
+      if (!changed) return;
+      data = changed;
+    }
 
     // ws keeps emitting frames it had already decoded after pause(), so those
     // wait in `held`; the FIFO itself never exceeds bufferSize. This mirrors

@@ -4,6 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import { startReferenceBroker } from './broker.ts';
+import { FAULTS_ENV, hasFaults, type InjectedFaults, parseFaults } from './fault-injection.ts';
 import { createLogger } from './log.ts';
 import { isProfileName, PROFILE_NAMES } from './policy.ts';
 
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     channelTtlMs: nonNegativeInt('channel-ttl-ms', values['channel-ttl-ms'], 300_000),
     sweepIntervalMs: nonNegativeInt('sweep-interval-ms', values['sweep-interval-ms'], 60_000),
     logger,
+    faults: faultsFromEnv(),
   }).catch((err: Error) => fail(err.message));
 
   // A bug on one connection must not take the broker down (issue: survive
@@ -99,3 +101,12 @@ function parse() {
 }
 
 main().catch((err: Error) => fail(err.stack ?? String(err)));
+
+function faultsFromEnv(): InjectedFaults | undefined {
+  try {
+    const faults = parseFaults(process.env[FAULTS_ENV]);
+    return hasFaults(faults) ? faults : undefined;
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+}

@@ -12,6 +12,8 @@ import resource
 import time
 from typing import Any
 
+from .expect import Expectation
+
 PREVIEW_CHARS = 16
 
 # Channel URLs carry the access key as `key=...`; never let one reach a digest.
@@ -63,8 +65,9 @@ class Clock:
 
 
 class DigestBuilder:
-    def __init__(self, role: str, lang: str, clock: Clock) -> None:
+    def __init__(self, role: str, lang: str, clock: Clock, expect: list[Any] | None = None) -> None:
         self.role = role
+        self._expect = Expectation(expect) if expect else None
         self.lang = lang
         self.clock = clock
         self.bytes = 0
@@ -95,6 +98,8 @@ class DigestBuilder:
             self._first_byte_ms = self.clock.ms()
         self.bytes += len(data)
         self._sha.update(data)
+        if self._expect is not None:
+            self._expect.feed(data)
         self.chunks += 1
         if not data:
             self.empty_chunks += 1
@@ -143,4 +148,7 @@ class DigestBuilder:
         }
         if self.error is not None:
             out["error"] = self.error
+        mismatch = self._expect.finish() if self._expect is not None else None
+        if mismatch is not None:
+            out["mismatch"] = mismatch
         return out

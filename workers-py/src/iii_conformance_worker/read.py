@@ -39,7 +39,7 @@ async def handle_read(ctx: Context, payload: Any) -> dict[str, Any]:
     req = parse("ReadRequest", request_part(payload, READ_REF_KEYS, "ReadRequest"))
     reader = find_reader(payload)
     spec = read_spec(req)
-    digest = DigestBuilder(ROLE, ctx.lang, clock)
+    digest = DigestBuilder(ROLE, ctx.lang, clock, list(spec.expect))
     style = "STREAM" if spec.style == STREAM else "READ_ALL"
     log(req.cell, ROLE, f"start ({style}, texts={spec.texts})")
 

@@ -28,7 +28,7 @@ async def handle_relay(ctx: Context, payload: Any) -> dict[str, Any]:
     reader = find_reader({"reader": payload.get("reader")} if isinstance(payload, dict) else None)
     writer = find_writer(payload)
     spec = read_spec(req)
-    source = DigestBuilder("relay-in", ctx.lang, clock)
+    source = DigestBuilder("relay-in", ctx.lang, clock, list(spec.expect))
     out = StyledWriter(writer, style_name(req), DigestBuilder("relay-out", ctx.lang, clock))
     log(req.cell, ROLE, f"start ({out.style})")
 
