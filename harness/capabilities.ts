@@ -27,6 +27,9 @@ export function missingCapability(
       return `the ${writer.lang} writer's process would take its own ${writer.lang} reader down with it`;
     }
   }
+  if (scenario.ownership === 'producer' && reader.lang === 'raw') {
+    return 'the raw peer is no worker: a producer cannot trigger it with the reader ref';
+  }
   if (scenario.ownership === 'producer' && !writer.caps.produce) {
     return `${writer.lang} worker cannot create channels itself`;
   }
