@@ -14,7 +14,7 @@ export class SetupError extends Error {
 
 type Progress = (line: string) => void;
 
-async function stream(
+export async function stream(
   lang: string,
   file: string,
   args: string[],
@@ -40,7 +40,7 @@ async function stream(
   }
 }
 
-async function findPython(): Promise<string> {
+export async function findPython(): Promise<string> {
   for (const candidate of ['python3', 'python']) {
     const r = await execa(candidate, ['-c', 'import sys; print(sys.version_info >= (3, 10))'], {
       reject: false,

@@ -16,6 +16,8 @@ import { FAILING } from '../report/results.ts';
 import { reporterFor } from '../reporter-tty.ts';
 import { executeRun, newRunId, type RunOutcome } from '../run.ts';
 import { processRuntime } from '../runtime/process-runtime.ts';
+import { workerCommands } from '../sdk-versions/index.ts';
+import { collectSdkVersions, type SdkVersions } from '../sdk-versions/parse.ts';
 import { ensureWorkers } from '../setup.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -59,6 +61,7 @@ interface RunFlags {
   updateExpectations?: boolean;
   runtime: 'process' | 'container';
   iiiImage?: string;
+  sdk: SdkVersions;
 }
 
 function selectScenarios(flags: RunFlags) {
@@ -107,6 +110,9 @@ async function runCommand(flags: RunFlags): Promise<number> {
   if (flags.iiiImage && !inContainers) {
     throw new UsageError('--iii-image runs an engine image: add --runtime container');
   }
+  if (inContainers && Object.keys(flags.sdk).length > 0) {
+    throw new UsageError('--sdk sets SDK versions up on this machine: use the process runtime');
+  }
   const langs = flags.langs.filter(isBuiltinLang);
   const runId = newRunId();
   const progress = (line: string) => process.stderr.write(`${line}\n`);
@@ -146,6 +152,9 @@ async function runCommand(flags: RunFlags): Promise<number> {
   const engine = containers?.engine ?? processEngine;
   if (!engine) throw new Error('Internal error: no engine');
   if (!containers) await ensureWorkers(langs, progress);
+  const workers = containers
+    ? langs.map(builtinWorkerCommand)
+    : await workerCommands(langs, flags.sdk, progress);
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const reportDir = flags.reportDir ?? join(ROOT, 'reports', stamp);
@@ -156,7 +165,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
       images: containers?.runtime.imageRecords(),
       cells,
       universe: [...new Set(matrix(SCENARIOS, [...BUILTIN_LANGS, RAW]).map((c) => c.id))],
-      workers: langs.map(builtinWorkerCommand),
+      workers,
       engine,
       engineKind: kind,
       reportDir,
@@ -207,6 +216,12 @@ export function registerRun(program: Command, exit: (code: number) => void): voi
         .default('process'),
     )
     .option('--iii-image <image>', 'iii engine image for --engine iii --runtime container')
+    .option(
+      '--sdk <lang=version>',
+      'run a worker on another SDK version beside the pinned one, e.g. py=0.24.6 (repeatable)',
+      collectSdkVersions,
+      {},
+    )
     .option(
       '--langs <list>',
       'worker languages, comma-separated; add raw to pair the raw-frame peer with every scenario',
