@@ -35,7 +35,7 @@ describe('run --sdk: environments beside the pinned ones', () => {
     ]);
   });
 
-  it("rewrites a copy of the Rust manifest: exact SDK, the worker's own sources, no dev-deps", () => {
+  it("rewrites a copy of the Rust manifest: exact SDK, the worker's sources, no dev-deps", () => {
     const manifest = readFileSync(join(ROOT, 'workers-rs', 'Cargo.toml'), 'utf8');
     const copy = manifestFor(manifest, '0.24.6');
     expect(copy).toMatch(/^iii-sdk = "=0\.24\.6"$/m);

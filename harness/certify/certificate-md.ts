@@ -12,7 +12,8 @@ function capabilityLine(c: Certificate['sdk']['capabilities']): string {
   const flags = (['exit', 'abort', 'produce', 'relay', 'text_callback'] as const)
     .map((k) => `${k} ${c[k] ? 'yes' : 'no'}`)
     .join(', ');
-  return `write ${c.write_styles.join('/') || '-'}; read ${c.read_styles.join('/') || '-'}; ${flags}`;
+  const styles = (list: string[]) => list.join('/') || '-';
+  return `write ${styles(c.write_styles)}; read ${styles(c.read_styles)}; ${flags}`;
 }
 
 export function renderCertificate(c: Certificate): string {

@@ -24,7 +24,9 @@ export function manifestFor(manifest: string, version: string): string {
     .replace(/^\[dev-dependencies\][\s\S]*?(?=^\[|(?![\s\S]))/m, '');
   out = out.replace(
     /^\[package\]\n/m,
-    `[package]\nbuild = ${abs('build.rs')}\nautotests = false\nautobenches = false\nautoexamples = false\n`,
+    ['[package]', `build = ${abs('build.rs')}`, 'autotests = false', 'autobenches = false']
+      .concat('autoexamples = false', '')
+      .join('\n'),
   );
   return out;
 }

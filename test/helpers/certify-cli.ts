@@ -6,7 +6,8 @@ import { execa } from 'execa';
 import type { Certificate } from '../../harness/certify/certificate.ts';
 import { ROOT } from '../../harness/paths.ts';
 
-export const CONTRACT_WORKER = `${process.execPath} --import tsx examples/contract-worker-ts/src/main.ts`;
+const MAIN = 'examples/contract-worker-ts/src/main.ts';
+export const CONTRACT_WORKER = `${process.execPath} --import tsx ${MAIN}`;
 
 export interface CertifyRun {
   exitCode: number;
