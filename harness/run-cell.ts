@@ -8,6 +8,7 @@ import type { Judgement } from './cell-judge.ts';
 import { judgeCell } from './cell-judge.ts';
 import { makeCellResult, skippedCell } from './cell-result.ts';
 import { runCell } from './cell-runner.ts';
+import { collectFrames } from './evidence.ts';
 import { findEntry } from './expectations/apply.ts';
 import type { ExpectationsFile } from './expectations/file.ts';
 import type { Cell } from './matrix.ts';
@@ -28,6 +29,7 @@ export interface CellContext {
   strict: boolean;
   rerun: (cell: Cell) => string;
   engineUrl: string;
+  engineKind: string;
 }
 
 const TAIL_LINES = 30;
@@ -93,7 +95,10 @@ async function runOnce(cell: Cell, ctx: CellContext): Promise<CellResult> {
           engine: engineTail(ctx.engine, run.channelIds),
         };
   if (revived.length > 0 && logs) logs.harness = revived;
-  return makeCellResult(cell, run, { ...judgement, verdict }, logs, ctx.rerun(cell));
+  const result = makeCellResult(cell, run, { ...judgement, verdict }, logs, ctx.rerun(cell));
+  if (verdict === 'PASS') return result;
+  const frames = await collectFrames(ctx.engineKind, ctx.engineUrl, run.channelIds, run.stages);
+  return frames.length > 0 ? { ...result, frames } : result;
 }
 
 /**

@@ -125,6 +125,7 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
       strict: plan.strict,
       rerun: plan.rerun,
       engineUrl: info.wsUrl,
+      engineKind: plan.engineKind,
     };
     reporter.start(plan.cells.length);
     // Cells that kill a worker run alone at the end: a process that dies on
