@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Expected, expectedForScenario } from './expected.ts';
 import type { Cell } from './matrix.ts';
 import { CallError, type ChannelRef, type Orchestrator } from './orchestrator.ts';
+import type { RawOp } from './raw-peer/index.ts';
 import { RAW, type RawStageResult, rawReaderStage, rawWriterStage } from './raw-stage.ts';
 import {
   parseReadResult,
@@ -207,7 +208,20 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
   return { expected, stages, durationMs: elapsed(), channelIds };
 }
 
-/** The raw writer runs the scenario's raw ops, or its ordinary plan (a subset of them). */
-function rawOpsOf(cell: Cell) {
-  return cell.scenario.rawOps ?? (cell.scenario.plan.ops as import('./raw-peer/index.ts').RawOp[]);
+/** The SDKs' frame size: an ordinary plan on the raw writer is framed the same way. */
+const SDK_FRAME = 64 * 1024;
+
+/**
+ * The raw writer runs the scenario's raw ops, or its ordinary plan framed as
+ * the SDKs frame it (a write call of any size becomes frames of at most
+ * 64 KiB), so a raw->SDK cell differs from an SDK->SDK one only in who
+ * produced the frames.
+ */
+function rawOpsOf(cell: Cell): RawOp[] {
+  if (cell.scenario.rawOps) return cell.scenario.rawOps;
+  return cell.scenario.plan.ops.map((op): RawOp => {
+    if (!('bytes' in op)) return op as RawOp;
+    const chunk = op.bytes.chunk ?? 0;
+    return { bytes: { ...op.bytes, chunk: chunk === 0 ? SDK_FRAME : Math.min(chunk, SDK_FRAME) } };
+  });
 }
