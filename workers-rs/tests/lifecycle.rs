@@ -20,7 +20,12 @@ fn home(name: &str) -> PathBuf {
 }
 
 fn spawn(url: &str, home: &Path) -> Child {
+    spawn_as("rs", url, home)
+}
+
+fn spawn_as(lang: &str, url: &str, home: &Path) -> Child {
     Command::new(BIN)
+        .env("III_CONFORMANCE_LANG", lang)
         .env("III_URL", url)
         .env("OTEL_ENABLED", "false")
         .env(
@@ -42,7 +47,7 @@ fn wait_registered(child: &mut Child) -> std::io::BufReader<std::process::ChildS
     let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
     stderr.read_line(&mut line).unwrap();
-    assert!(line.contains("registered conformance::rs::"), "{line}");
+    assert!(line.contains("registered conformance::"), "{line}");
     stderr
 }
 
@@ -107,5 +112,33 @@ fn sigterm_stops_the_worker() {
     let rest = common::read_all(stderr.into_inner());
     assert_eq!(status.code(), Some(0), "{rest}");
     assert!(rest.contains("SIGTERM"), "{rest}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The plan's `exit` op ends the process at once with its code. Its own
+/// language tag keeps it apart from the shared worker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_exit_op_ends_the_process_with_its_code() {
+    let Some(setup) = common::reference() else {
+        return eprintln!("skipped: no reference engine here");
+    };
+    let dir = home("exit");
+    let mut child = spawn_as("rsexit", &setup.url, &dir);
+    let stderr = wait_registered(&mut child);
+    let driver = common::driver::Driver::connect(setup).await;
+    let (writer, _reader, _channel) = driver.channel(None).await;
+    let ops =
+        serde_json::json!([{ "bytes": { "seed": "x", "length": 10 } }, { "exit": { "code": 3 } }]);
+    let write = serde_json::json!({ "cell": "exit", "plan": { "ops": ops }, "writer": writer });
+    let answer = driver.call_as("rsexit", "write", write, 3_000).await;
+    driver.close().await;
+    let status = common::stop(&mut child, Duration::from_secs(5));
+    let rest = common::read_all(stderr.into_inner());
+    assert!(
+        answer.is_err(),
+        "a worker that exited cannot answer: {answer:?}"
+    );
+    assert_eq!(status.and_then(|s| s.code()), Some(3), "{rest}");
+    assert!(rest.contains("exit 3 (plan)"), "{rest}");
     let _ = std::fs::remove_dir_all(dir);
 }

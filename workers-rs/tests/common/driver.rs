@@ -64,8 +64,19 @@ impl Driver {
         payload: Value,
         timeout_ms: u64,
     ) -> Result<Value, Error> {
+        self.call_as("rs", function, payload, timeout_ms).await
+    }
+
+    /// Calls a worker registered under another language tag.
+    pub async fn call_as(
+        &self,
+        lang: &str,
+        function: &str,
+        payload: Value,
+        timeout_ms: u64,
+    ) -> Result<Value, Error> {
         let request = TriggerRequest {
-            function_id: format!("conformance::rs::{function}"),
+            function_id: format!("conformance::{lang}::{function}"),
             payload,
             action: None,
             timeout_ms: Some(timeout_ms),
