@@ -79,7 +79,7 @@ export async function ensureRust(progress: Progress): Promise<void> {
   const cargo = await execa('cargo', ['--version'], { reject: false });
   if (cargo.failed) {
     throw new SetupError(
-      'cargo not found: install Rust 1.85 or newer (rustup) or leave Rust out with --langs ts,py',
+      'cargo not found: install Rust 1.89 or newer (rustup) or leave Rust out with --langs ts,py',
     );
   }
   progress(
