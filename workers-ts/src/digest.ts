@@ -5,7 +5,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { redact } from './log.ts';
 
 export type Role = 'writer' | 'reader' | 'relay-in' | 'relay-out';
-export type End = 'closed' | 'error' | 'stopped' | 'timeout' | 'open';
+export type End = 'closed' | 'error' | 'stopped' | 'timeout' | 'open' | 'aborted';
 export type Stage = 'connect' | 'write' | 'text' | 'close' | 'read' | 'plan';
 
 export interface TextRecord {

@@ -106,8 +106,7 @@ export class WriterDriver {
     if (this.failed) {
       this.digest.finish('error', errorInfo(this.failed, stageOf(this.failed, this.stage)));
     } else if (this.aborted) {
-      const err = { code: 'ABORTED', message: 'writer aborted by the plan' };
-      this.digest.finish('error', errorInfo(err, 'plan'));
+      this.digest.finish('aborted');
     } else {
       this.digest.finish('closed');
     }

