@@ -97,8 +97,8 @@ export function judgeReaderStopped(
 ): Finding | null {
   if (reader.end !== 'stopped') {
     return {
-      verdict: 'ERROR',
-      reason: `reader was to stop early but ended ${describeEnd(reader)}`,
+      verdict: reader.end === 'timeout' ? 'TIMEOUT' : 'FAIL',
+      reason: `reader was to stop early but the stream ended ${describeEnd(reader)} after ${fmt(reader.bytes)} of ${fmt(exp.bytes)}`,
     };
   }
   if (reader.mismatch && reader.mismatch.offset < reader.bytes) {
