@@ -1,7 +1,7 @@
 // certificate.md: the certificate as a page an SDK author can publish.
 import type { Certificate, LevelTally } from './certificate.ts';
 
-const pct = (rate: number | null) => (rate === null ? 'n/a' : `${(rate * 100).toFixed(1)} %`);
+const pct = (rate: number) => `${(rate * 100).toFixed(1)} %`;
 
 function levelRow(name: string, t: LevelTally, reached: string): string {
   return `| ${name} | ${reached} | ${t.pass} | ${t.fail} | ${t.excused} | ${t.skip} | ${t.total} |`;
@@ -42,7 +42,8 @@ export function renderCertificate(c: Certificate): string {
   out.push('| level | reached | pass | fail | excused | skip | cells |');
   out.push('| --- | --- | --- | --- | --- | --- | --- |');
   out.push(levelRow('MUST', levels.must, levels.must.all_passed ? 'all passed' : 'no'));
-  out.push(levelRow('SHOULD', levels.should, `${pct(levels.should.pass_rate)} passed`));
+  const rate = levels.should.pass_rate;
+  out.push(levelRow('SHOULD', levels.should, rate === null ? 'none ran' : `${pct(rate)} passed`));
   out.push(levelRow('INFO', levels.info, 'recorded only'), '');
   out.push(
     '"excused" cells failed because of a known failure of a reference worker or the ' +

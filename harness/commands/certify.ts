@@ -5,7 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import picomatch from 'picomatch';
-import { SCENARIOS } from '../../scenarios/index.ts';
+import { SCENARIOS, scenariosFor } from '../../scenarios/index.ts';
+import type { Tier } from '../../scenarios/types.ts';
 import { BUILTIN_LANGS, builtinWorkerCommand, isBuiltinLang } from '../builtin-workers.ts';
 import { certifyCells, excusedEntries } from '../certify/cells.ts';
 import { buildCertificate } from '../certify/certificate.ts';
@@ -34,6 +35,7 @@ interface CertifyFlags {
   refs: string[];
   scenario?: string;
   cell?: string;
+  profile: Tier;
   reportDir?: string;
   concurrency: number;
   timeoutMs?: number;
@@ -59,7 +61,8 @@ function checkLang(lang: string): void {
 
 function selectCells(flags: CertifyFlags, engine: string): Cell[] {
   const globs = flags.scenario?.split(',').filter(Boolean);
-  const scenarios = globs ? SCENARIOS.filter((s) => picomatch.isMatch(s.id, globs)) : SCENARIOS;
+  const pool = flags.scenario || flags.cell ? SCENARIOS : scenariosFor(flags.profile);
+  const scenarios = globs ? pool.filter((s) => picomatch.isMatch(s.id, globs)) : pool;
   if (scenarios.length === 0) {
     throw new UsageError(`--scenario "${flags.scenario}" matches no scenario id; see \`list\``);
   }
@@ -110,7 +113,7 @@ async function certifyCommand(flags: CertifyFlags): Promise<number> {
         engine,
         engineKind: kind,
         reportDir,
-        profile: 'full',
+        profile: flags.profile,
         runtime: processRuntime,
         concurrency: flags.concurrency,
         repeat: 1,
@@ -170,6 +173,11 @@ export function registerCertify(program: Command, exit: (code: number) => void):
     .option('--refs <list>', 'reference workers, comma-separated', parseLangs, [...BUILTIN_LANGS])
     .option('--scenario <glob>', 'only scenarios whose id matches (comma-separated globs)')
     .option('--cell <glob>', 'only cells whose id matches (comma-separated globs)')
+    .addOption(
+      new Option('--profile <profile>', 'scenario set (full: every scenario)')
+        .choices(['core', 'quick', 'full'])
+        .default('full'),
+    )
     .option('--report-dir <dir>', 'report folder (default reports/certify-<lang>-<timestamp>)')
     .option('--concurrency <n>', 'cells in flight at once', positiveInt('--concurrency'), 3)
     .option(
