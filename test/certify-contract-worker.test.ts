@@ -3,10 +3,12 @@
 // variants do not.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../harness/paths.ts';
 import { SUITE_VERSION } from '../harness/version.ts';
-import { CONTRACT_WORKER, certify } from './helpers/certify-cli.ts';
+import { CONTRACT_WORKER, certify, removeReports } from './helpers/certify-cli.ts';
+
+afterAll(removeReports);
 
 const SCENARIOS = [
   'frames/size-65537',

@@ -1,10 +1,10 @@
 // run --sdk: parsing, the environments set up beside the pinned ones, and a
 // real run of the Python worker on another published iii-sdk.
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PY_VENV, ROOT } from '../harness/paths.ts';
 import type { RunResults } from '../harness/report/results.ts';
 import { collectSdkVersions } from '../harness/sdk-versions/parse.ts';
@@ -46,8 +46,14 @@ describe('run --sdk: environments beside the pinned ones', () => {
   });
 });
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 async function run(args: string[]) {
   const reportDir = mkdtempSync(join(tmpdir(), 'sdk-run-'));
+  made.push(reportDir);
   const r = await execa(
     process.execPath,
     [join(ROOT, 'bin', 'iii-conformance.js'), 'run', '--report-dir', reportDir, ...args],

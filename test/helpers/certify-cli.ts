@@ -1,5 +1,5 @@
 // Runs `iii-conformance certify` as a user would and reads what it wrote.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -17,8 +17,16 @@ export interface CertifyRun {
   markdown?: string;
 }
 
+const made: string[] = [];
+
+/** Removes the report folders the tests made (call from afterAll). */
+export function removeReports(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export async function certify(args: string[]): Promise<CertifyRun> {
   const reportDir = mkdtempSync(join(tmpdir(), 'certify-test-'));
+  made.push(reportDir);
   const result = await execa(
     process.execPath,
     [join(ROOT, 'bin', 'iii-conformance.js'), 'certify', '--report-dir', reportDir, ...args],
