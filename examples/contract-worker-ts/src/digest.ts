@@ -3,7 +3,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Mismatch } from './expect.ts';
 
-export type End = 'closed' | 'error' | 'stopped' | 'timeout';
+export type End = 'closed' | 'error' | 'stopped' | 'timeout' | 'open';
 export type Stage = 'connect' | 'write' | 'text' | 'close' | 'read' | 'plan';
 
 interface TextRecord {

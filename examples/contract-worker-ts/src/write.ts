@@ -49,7 +49,7 @@ async function perform(req: WriteRequest, sink: WriterSink): Promise<Record<stri
     log(cell, ROLE, `deadline ${req.deadline_ms} ms passed after ${size(sink.digest.bytes)}`);
     return sink.digest.finish('timeout');
   }
-  const result = sink.digest.finish();
+  const result = sink.digest.finish(sink.closeCalled ? undefined : 'open');
   log(cell, ROLE, `${result.end} after ${size(sink.digest.bytes)}`);
   return result;
 }

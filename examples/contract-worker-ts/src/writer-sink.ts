@@ -20,6 +20,11 @@ export class WriterSink {
     writer.stream.on('error', (err) => digest.fail(this.stage, err));
   }
 
+  /** whether the plan asked for the close (a plan without one leaves the stream open) */
+  get closeCalled(): boolean {
+    return this.closed;
+  }
+
   get awaited(): boolean {
     return this.style !== 'FIRE_AND_FORGET';
   }
