@@ -134,8 +134,13 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
     const alone = plan.cells.filter(killsAWorker);
     const drain = async (queue: Cell[]): Promise<void> => {
       for (let cell = queue.shift(); cell && !interrupted; cell = queue.shift()) {
-        const result = await runCellInContext(cell, ctx);
-        if (interrupted) return;
+        // After Ctrl-C the teardown rejects the cells in flight ("iii is
+        // shutting down"); they are dropped, not reported as a crash.
+        const result = await runCellInContext(cell, ctx).catch((err: unknown) => {
+          if (interrupted) return undefined;
+          throw err;
+        });
+        if (interrupted || !result) return;
         results.push(result);
         reporter.cell(result);
       }

@@ -22,7 +22,7 @@ export function instructions(dockerfile: string): string[] {
     const line = raw.trimEnd();
     if (!current && /^\s*#/.test(line)) continue;
     if (line.endsWith('\\')) {
-      current += `${line.slice(0, -1)} `;
+      current += line.slice(0, -1);
       continue;
     }
     current += line;
@@ -48,7 +48,8 @@ export function copySources(dockerfile: string): string[] {
       if (args.some((a) => a.startsWith('--from='))) continue;
       args = args.filter((a) => !a.startsWith('--'));
     }
-    sources.push(...args.slice(0, -1).map((s) => posix.normalize(s.replace(/^\.\//, ''))));
+    const clean = (s: string) => posix.normalize(s).replace(/^\.\//, '').replace(/\/+$/, '');
+    sources.push(...args.slice(0, -1).map(clean));
   }
   return sources;
 }

@@ -121,9 +121,14 @@ export class ContainerProcess {
     }
     const gone = await within(this.removed, REMOVE_WAIT_MS);
     if (!gone && this.id) await removeContainers([this.id]);
+    this.release();
+    this.state = 'EXITED';
+  }
+
+  /** Closes the attach and event streams: open, they would keep the harness alive. */
+  private release(): void {
     this.stdin?.destroy();
     this.events?.destroy();
-    this.state = 'EXITED';
   }
 
   /** Runs between create and start: hold stdin, follow output and the die/destroy events. */
@@ -144,6 +149,8 @@ export class ContainerProcess {
         if (event?.status === 'destroy') {
           this.markExited(null);
           onRemoved();
+          // A container that ended on its own (a crash, an exit op) is never stopped.
+          this.release();
         }
       }
     });
