@@ -1,7 +1,7 @@
 // The Docker daemon as the container runtime sees it: testcontainers' client
 // (and the dockerode handle it carries), the labels every container of a run
 // wears, and the look-ups `clean` and the tests need.
-import { existsSync } from 'node:fs';
+import { request } from 'node:http';
 import { hostname } from 'node:os';
 import type { ContainerInfo } from 'dockerode';
 import { type ContainerRuntimeClient, getContainerRuntimeClient } from 'testcontainers';
@@ -30,13 +30,50 @@ let connected: Promise<ContainerRuntimeClient> | undefined;
 
 /** testcontainers' client, or DOCKER_UNAVAILABLE saying where it looked. */
 export function docker(): Promise<ContainerRuntimeClient> {
-  connected ??= getContainerRuntimeClient().catch((err: Error) => {
+  connected ??= (async () => {
+    await ping();
+    return getContainerRuntimeClient().catch((err: Error) => {
+      throw dockerUnavailable(`${daemonAddress()}: ${err.message}`);
+    });
+  })();
+  connected.catch(() => {
     connected = undefined;
-    const where = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
-    const missing = !process.env.DOCKER_HOST && !existsSync('/var/run/docker.sock');
-    throw dockerUnavailable(`${where}${missing ? ' does not exist' : `: ${err.message}`}`);
   });
   return connected;
+}
+
+function daemonAddress(): string {
+  return process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+}
+
+/**
+ * GET /_ping at DOCKER_HOST or the default socket. testcontainers would try
+ * the default socket after a DOCKER_HOST that fails; a user who names a daemon
+ * means that one, so it is checked first. TLS hosts are left to testcontainers.
+ */
+function ping(): Promise<void> {
+  const address = daemonAddress();
+  const url = new URL(address);
+  if (process.env.DOCKER_TLS_VERIFY || !['unix:', 'tcp:'].includes(url.protocol)) {
+    return Promise.resolve();
+  }
+  const target =
+    url.protocol === 'unix:'
+      ? { socketPath: address.slice('unix://'.length) }
+      : { host: url.hostname, port: Number(url.port || 2375) };
+  return new Promise((resolve, reject) => {
+    const req = request({ ...target, path: '/_ping', timeout: 5000 }, (res) => {
+      res.resume();
+      if (res.statusCode === 200) resolve();
+      else reject(dockerUnavailable(`${address} answered /_ping with ${res.statusCode}`));
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 5000 ms')));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const why = err.code === 'ENOENT' ? 'the socket does not exist' : err.message;
+      reject(dockerUnavailable(`${address}: ${why}`));
+    });
+    req.end();
+  });
 }
 
 export function runLabels(runId: string, role: string): Record<string, string> {

@@ -29,7 +29,7 @@ export interface ContainerSpec {
 
 export interface ContainerExit {
   code: number | null;
-  /** "exited with code 1", "killed by SIGKILL (exit 137)", "removed" */
+  /** "exited with code 1", "killed by SIGKILL (exit 137)", "was removed before …" */
   reason: string;
 }
 
@@ -191,7 +191,7 @@ export class ContainerProcess {
 
   private markExited(code: number | null): void {
     if (this.exitInfo) return;
-    let reason = 'was removed';
+    let reason = 'was removed before it reported an exit code';
     if (code !== null) {
       const signal = code > 128 ? SIGNALS[code - 128] : undefined;
       reason = signal ? `killed by ${signal} (exit ${code})` : `exited with code ${code}`;
