@@ -52,8 +52,9 @@ export interface RunOutcome {
   stale: ExpectationEntry[];
 }
 
-function killsAWorker(cell: Cell): boolean {
-  return cell.scenario.plan.ops.some((op) => 'exit' in op);
+/** Cells that kill a worker or need the whole machine run one at a time, last. */
+function runsAlone(cell: Cell): boolean {
+  return cell.scenario.alone === true || cell.scenario.plan.ops.some((op) => 'exit' in op);
 }
 
 /** A run id: the start time and a random suffix, safe in file names and labels. */
@@ -130,8 +131,8 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
     reporter.start(plan.cells.length);
     // Cells that kill a worker run alone at the end: a process that dies on
     // purpose must not take a neighbouring cell's stage down with it.
-    const shared = plan.cells.filter((c) => !killsAWorker(c));
-    const alone = plan.cells.filter(killsAWorker);
+    const shared = plan.cells.filter((c) => !runsAlone(c));
+    const alone = plan.cells.filter(runsAlone);
     const drain = async (queue: Cell[]): Promise<void> => {
       for (let cell = queue.shift(); cell && !interrupted; cell = queue.shift()) {
         // After Ctrl-C the teardown rejects the cells in flight ("iii is

@@ -53,6 +53,7 @@ function sizeScenario({ size, tier, profiles }: SizeCase, smallWrites: boolean):
     plan: plan([bytes(id, size, smallWrites ? SMALL_WRITE : 0), close()]),
     read: readAll,
     timeoutMs: timeoutFor(size),
+    alone: size >= 64 * MiB,
   };
 }
 

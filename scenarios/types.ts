@@ -70,6 +70,11 @@ export interface Scenario {
   checkTextOrder?: boolean;
   /** Cell deadline override in ms (large transfers, slow readers). */
   timeoutMs?: number;
+  /**
+   * Run with no other cell in flight: 64 MiB transfers starve each other and
+   * the engine on a small machine, which would turn load into TIMEOUTs.
+   */
+  alone?: boolean;
   outcome?: Outcome;
   /**
    * Frames no SDK sends: the writer is the raw-frame peer running these ops,
