@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { docker, LABELS } from '../harness/runtime/container-docker.ts';
 import {
-  cli,
   dockerReady,
+  interruptedRun,
   leftovers,
   readResults,
   runCli,
@@ -21,26 +21,6 @@ import {
 
 const reports = mkdtempSync(join(tmpdir(), 'iii-container-cleanup-'));
 const RUN = ['run', '--runtime', 'container'];
-
-/** Starts a container run, waits until cells are running, then sends `signal`. */
-async function interruptedRun(signal: 'SIGINT' | 'SIGKILL', dir: string) {
-  const child = cli([...RUN, '--profile', 'full', '--report-dir', dir]);
-  let out = '';
-  const running = new Promise<void>((resolve) => {
-    const watch = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (/running \d+ cells/.test(out) && /\[\s*\d+\/\d+\]/.test(out)) resolve();
-    };
-    child.stdout?.on('data', watch);
-    child.stderr?.on('data', watch);
-  });
-  await Promise.race([running, child]);
-  const runId = runIdOf(out);
-  expect((await leftovers(runId)).length, 'containers while running').toBeGreaterThanOrEqual(4);
-  child.kill(signal);
-  const result = await child;
-  return { runId, code: result.exitCode, signal: result.signal, out };
-}
 
 describe.skipIf(SKIP_CONTAINERS)('container cleanup', () => {
   beforeAll(dockerReady, SETUP_TIMEOUT_MS);
@@ -66,14 +46,14 @@ describe.skipIf(SKIP_CONTAINERS)('container cleanup', () => {
   }, 120_000);
 
   it('removes every container on Ctrl-C and exits 130', async () => {
-    const { runId, code, out } = await interruptedRun('SIGINT', join(reports, 'sigint'));
+    const { runId, code, out } = await interruptedRun('SIGINT', join(reports, 'sigint'), RUN);
     expect(code, out.slice(-2000)).toBe(130);
     expect(await leftovers(runId)).toEqual([]);
     expect(readResults(join(reports, 'sigint')).run.interrupted).toBe(true);
   }, 180_000);
 
   it('leaves nothing even when the harness is killed with SIGKILL', async () => {
-    const { runId, signal } = await interruptedRun('SIGKILL', join(reports, 'sigkill'));
+    const { runId, signal } = await interruptedRun('SIGKILL', join(reports, 'sigkill'), RUN);
     expect(signal).toBe('SIGKILL');
     // No code of the harness runs after SIGKILL: the containers see their
     // stdin close, exit, and the daemon removes them (AutoRemove).

@@ -17,6 +17,12 @@ export interface ContainerEngineOptions {
   kind: ContainerEngineKind;
   image: string;
   runId: string;
+  /**
+   * iii only: any local image with `cat`. The iii engine ignores stdin, so it
+   * runs in the PID namespace of a `cat` that holds the harness's stdin: when
+   * the harness dies, cat ends and the kernel takes the engine with it.
+   */
+  watchdogImage?: string;
   /** Deadline for the engine to accept workers (default 30 000 ms). */
   startTimeoutMs?: number;
 }
@@ -27,6 +33,7 @@ const PORT_ATTEMPTS = 3;
 export class ContainerEngine implements Engine {
   private readonly log = new LogRing(4000);
   private container?: ContainerProcess;
+  private watchdog?: ContainerProcess;
   private port = 0;
   private version = 'unknown';
 
@@ -51,6 +58,7 @@ export class ContainerEngine implements Engine {
 
   async stop(): Promise<void> {
     await this.container?.stop();
+    await this.watchdog?.stop();
   }
 
   /** No host processes: the engine is a container (its id is in the log). */
@@ -101,22 +109,42 @@ export class ContainerEngine implements Engine {
       const config = renderConfig({ port, registrationGraceMs: 1000 });
       const command = ['--config', III_CONFIG, '--no-update-check'];
       const files = [{ content: config, target: III_CONFIG }];
-      const container = this.launch(command, files, (line) => {
+      const watchdog = await this.startWatchdog();
+      const watch = (line: string) => {
         if (listeningLine.test(line)) onReady?.(`ws://${LOOPBACK}:${port}`);
         else if (/already in use|failed to bind/i.test(line)) onBindFailed?.(line);
+      };
+      const container = this.launch(command, files, watch, `container:${watchdog.id}`);
+      await container.start().catch(async (err) => {
+        await watchdog.stop();
+        throw err;
       });
-      await container.start();
       try {
         const wsUrl = await this.ready(container, url);
         await probeWorkerSocket(wsUrl, 5000);
         this.port = port;
         return { wsUrl, label: this.label, version: this.version };
       } catch (err) {
-        await container.stop();
+        await this.stop();
         if (attempt >= PORT_ATTEMPTS || this.port) throw err;
         this.note(`port ${port} failed (${(err as Error).message}); retrying`);
       }
     }
+  }
+
+  private async startWatchdog(): Promise<ContainerProcess> {
+    const image = this.options.watchdogImage;
+    if (!image) throw new Error('Internal error: an iii engine container needs a watchdog image');
+    this.watchdog = new ContainerProcess({
+      image,
+      role: 'engine-watchdog',
+      runId: this.options.runId,
+      entrypoint: ['cat'],
+      command: [],
+      onLine: () => undefined,
+    });
+    await this.watchdog.start();
+    return this.watchdog;
   }
 
   /** The engine container with the run's labels, its output into the log ring. */
@@ -124,6 +152,7 @@ export class ContainerEngine implements Engine {
     command: string[],
     files: { content: string; target: string }[],
     watch: (line: string) => void,
+    pidMode?: string,
   ): ContainerProcess {
     const iii = this.options.kind === 'iii';
     const container = new ContainerProcess({
@@ -136,6 +165,8 @@ export class ContainerEngine implements Engine {
         ? { HOME: '/tmp', III_TELEMETRY_ENABLED: 'false', IIIWORKER_DISABLE_BUILTIN_DAEMONS: '1' }
         : {},
       files,
+      pidMode,
+      exitsOnStdinEof: !iii,
       onLine: (line) => {
         this.log.push(line);
         watch(line);

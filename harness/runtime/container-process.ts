@@ -20,6 +20,16 @@ export interface ContainerSpec {
   runId: string;
   /** arguments for the image's entrypoint */
   command?: string[];
+  /** replaces the image's entrypoint */
+  entrypoint?: string[];
+  /**
+   * Join another container's PID namespace ("container:<id>"): when that
+   * container's first process ends, the kernel kills every process in the
+   * namespace, this container's too. For programs that ignore stdin.
+   */
+  pidMode?: string;
+  /** false: the program ignores stdin, so stop() goes straight to SIGTERM */
+  exitsOnStdinEof?: boolean;
   env?: Record<string, string>;
   /** small files written into the container before it starts */
   files?: { content: string; target: string }[];
@@ -48,6 +58,11 @@ class AttachedContainer extends GenericContainer {
     super(image);
     Object.assign(this.createOpts, { OpenStdin: true, StdinOnce: true, AttachStdin: true });
     this.hostConfig.AutoRemove = true;
+  }
+
+  withPidMode(mode: string): this {
+    this.hostConfig.PidMode = mode;
+    return this;
   }
 
   protected override async containerCreated(id: string): Promise<void> {
@@ -94,6 +109,8 @@ export class ContainerProcess {
       .withAutoCleanup(false)
       .withAutoRemove(false);
     if (spec.command) container.withCommand(spec.command);
+    if (spec.entrypoint) container.withEntrypoint(spec.entrypoint);
+    if (spec.pidMode) container.withPidMode(spec.pidMode);
     if (spec.files?.length) container.withCopyContentToContainer(spec.files);
     try {
       this.started = await container.start();
@@ -115,7 +132,8 @@ export class ContainerProcess {
     if (this.state === 'IDLE') return;
     if (this.state !== 'EXITED') this.state = 'STOPPING';
     this.stdin?.end();
-    const inTime = await within(this.exited(), STDIN_GRACE_MS);
+    const grace = this.spec.exitsOnStdinEof === false ? 0 : STDIN_GRACE_MS;
+    const inTime = await within(this.exited(), grace);
     if (!inTime && this.started) {
       await this.started.stop({ timeout: STOP_TIMEOUT_MS, remove: false }).catch(ignoreGone);
     }

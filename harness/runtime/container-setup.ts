@@ -80,6 +80,8 @@ export async function prepareContainerRun(opts: ContainerRunOptions): Promise<Co
     runtime.addImage('engine-iii', { tag: image, id: (await client.image.inspect(name)).Id });
   }
   if (!image) throw new Error('Internal error: no engine image prepared');
-  const engine = new ContainerEngine({ kind, image, runId: opts.runId });
+  // Every image of the project is Debian-based and has `cat`.
+  const watchdogImage = Object.values(runtime.imageRecords())[0]?.tag;
+  const engine = new ContainerEngine({ kind, image, runId: opts.runId, watchdogImage });
   return { engine, kind, runtime };
 }

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { expect } from 'vitest';
 import { ROOT } from '../../harness/paths.ts';
 import { listRunContainers } from '../../harness/runtime/container-docker.ts';
 import {
@@ -92,4 +93,24 @@ export async function leftovers(runId: string, waitMs = 0): Promise<string[]> {
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** Starts a container run, waits until cells are running, then sends `signal`. */
+export async function interruptedRun(signal: 'SIGINT' | 'SIGKILL', dir: string, args: string[]) {
+  const child = cli([...args, '--profile', 'full', '--report-dir', dir]);
+  let out = '';
+  const running = new Promise<void>((resolve) => {
+    const watch = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/running \d+ cells/.test(out) && /\[\s*\d+\/\d+\]/.test(out)) resolve();
+    };
+    child.stdout?.on('data', watch);
+    child.stderr?.on('data', watch);
+  });
+  await Promise.race([running, child]);
+  const runId = runIdOf(out);
+  expect((await leftovers(runId)).length, 'containers while running').toBeGreaterThanOrEqual(4);
+  child.kill(signal);
+  const result = await child;
+  return { runId, code: result.exitCode, signal: result.signal, out };
 }
