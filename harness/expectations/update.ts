@@ -18,7 +18,8 @@ export function minimalPatterns(failing: CellResult[], all: CellResult[]): strin
   for (const c of failing) byScenario.set(c.scenario, [...(byScenario.get(c.scenario) ?? []), c]);
   for (const [scenario, bad] of byScenario) {
     const engine = bad[0].engine;
-    const ran = all.filter((c) => c.scenario === scenario);
+    // Skipped cells say nothing either way, so they never block a wider pattern.
+    const ran = all.filter((c) => c.scenario === scenario && c.verdict !== 'SKIP');
     const isBad = (c: CellResult) => bad.some((b) => b.id === c.id);
     if (ran.every(isBad)) {
       patterns.push(`${scenario} *@${engine}`);
