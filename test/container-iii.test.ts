@@ -2,7 +2,14 @@
 // made here the way docs/containers.md shows: a user-supplied iii binary
 // (III_BIN, or the local build) copied into the base image. The project
 // never ships or builds the binary; without one these tests are skipped.
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +45,11 @@ ENTRYPOINT ["/app/iii"]
 `;
 
 const RUN_ID = `test-iii-${process.pid}`;
+
+it('docs/containers.md shows the same iii image Dockerfile as this test builds', () => {
+  const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'containers.md'), 'utf8');
+  expect(doc).toContain(`\`\`\`Dockerfile\n${III_DOCKERFILE}\`\`\``);
+});
 
 describe.skipIf(SKIP_CONTAINERS || NO_BIN)('iii engine image in a container', () => {
   let context: string;

@@ -87,6 +87,7 @@ export async function ensureImage(
     const log = join(LOG_DIR, `${name}.log`);
     progress(`image ${name}: building ${tag} from ${dockerfile} (log: ${relative(ROOT, log)})…`);
     await build({ name, tag, root, dockerfile, buildargs: buildArgs, log, progress, ...inputs });
+    await pruneOlder(name, tag, progress);
   }
   const { Id } = await client.image.inspect(image);
   const seconds = Math.round((Date.now() - started) / 100) / 10;
@@ -157,6 +158,25 @@ async function build(job: BuildJob): Promise<void> {
     writeFileSync(log, `${lines.join('\n')}\n`);
     if (err instanceof ContainerError) throw err;
     throw fail((err as Error).message);
+  }
+}
+
+/**
+ * Removes earlier builds of the same image (other content hashes), so editing
+ * a worker does not pile up images. One a container still uses stays.
+ */
+async function pruneOlder(name: string, keep: string, progress: Progress): Promise<void> {
+  const { dockerode } = (await docker()).container;
+  const repo = keep.slice(0, keep.lastIndexOf(':'));
+  const older = await dockerode.listImages({ filters: { reference: [repo] } });
+  for (const image of older) {
+    const tags = (image.RepoTags ?? []).filter((t) => t !== keep);
+    if (tags.length === 0 || image.RepoTags?.includes(keep)) continue;
+    await dockerode
+      .getImage(image.Id)
+      .remove({ noprune: false })
+      .then(() => progress(`image ${name}: removed the older ${tags.join(', ')}`))
+      .catch(() => undefined);
   }
 }
 
