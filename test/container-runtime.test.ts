@@ -40,9 +40,11 @@ describe.skipIf(SKIP_CONTAINERS)('container runtime', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const results = readResults(dir);
     expect(results.run.runtime).toBe('container');
-    expect(results.cells.filter((c) => !['PASS', 'XFAIL'].includes(c.verdict))).toEqual([]);
-    const langs = new Set(results.cells.flatMap((c) => c.id.split(' ')[1].split('->')));
-    expect([...langs].sort()).toEqual(['py', 'rs', 'ts']);
+    const failing = ['FAIL', 'ERROR', 'TIMEOUT', 'XPASS'];
+    expect(results.cells.filter((c) => failing.includes(c.verdict))).toEqual([]);
+    expect(results.cells.filter((c) => c.verdict === 'PASS').length).toBeGreaterThan(20);
+    const langs = new Set(results.cells.flatMap((c) => [c.writer, ...c.relays, c.reader]));
+    expect([...langs]).toEqual(expect.arrayContaining(['py', 'rs', 'ts']));
 
     const client = await docker();
     const images = results.images ?? {};

@@ -76,7 +76,14 @@ export interface Results {
   run: { id: string; runtime: string; interrupted: boolean };
   images?: Record<string, { tag: string; id: string }>;
   summary: Record<string, number>;
-  cells: { id: string; verdict: string; reason?: string }[];
+  cells: {
+    id: string;
+    writer: string;
+    reader: string;
+    relays: string[];
+    verdict: string;
+    reason?: string;
+  }[];
 }
 
 export function readResults(dir: string): Results {
