@@ -125,6 +125,9 @@ export const lifecycleScenarios: Scenario[] = [
     bufferSize: 1,
     plan: plan([bytes('lifecycle/early', 32 * MiB), close()]),
     read: readStream({ stop_after_bytes: 256 * KiB }),
-    timeoutMs: 15_000,
+    // Whether a writer learns in time depends on socket buffers and how fast
+    // each side runs; alone and with room, the outcome is the SDKs', not load's.
+    timeoutMs: 30_000,
+    alone: true,
   },
 ];

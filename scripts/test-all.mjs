@@ -2,7 +2,7 @@
 // `npm test`: every suite of the project (lint, types, TypeScript, Python and
 // Rust tests), each run even when an earlier one failed, then one closing
 // line "tests: N passed, N failed, N skipped" summed over the suites.
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 
@@ -41,11 +41,19 @@ const vitestCounts = () => {
   const file = join(OUT, 'vitest.json');
   if (!existsSync(file)) return null;
   const r = JSON.parse(readFileSync(file, 'utf8'));
-  return { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests };
+  return {
+    passed: r.numPassedTests,
+    failed: r.numFailedTests,
+    skipped: r.numPendingTests + r.numTodoTests,
+  };
 };
 
 const pytestCounts = (out) => {
-  const line = out.split('\n').reverse().find((l) => /\d+ (passed|failed)/.test(l)) ?? '';
+  const line =
+    out
+      .split('\n')
+      .reverse()
+      .find((l) => /\d+ (passed|failed)/.test(l)) ?? '';
   const n = (word) => Number(line.match(new RegExp(`(\\d+) ${word}`))?.[1] ?? 0);
   return { passed: n('passed'), failed: n('failed') + n('error'), skipped: n('skipped') };
 };
@@ -65,12 +73,24 @@ const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
 await step('lint', bin('biome'), ['check', '.']);
 await step('types', bin('tsc'), ['--noEmit', '-p', '.']);
 await step('setup', process.execPath, [join(ROOT, 'bin', 'iii-conformance.js'), 'setup']);
-await step('ts tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${join(OUT, 'vitest.json')}`], { count: vitestCounts });
+await step(
+  'ts tests',
+  bin('vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile=${join(OUT, 'vitest.json')}`],
+  { count: vitestCounts },
+);
 await step('py lint', PY, ['-m', 'ruff', 'check', 'workers-py']);
-await step('py tests', PY, ['-m', 'pytest', 'workers-py/tests', '-q', '-p', 'no:cacheprovider'], { count: pytestCounts });
+await step('py tests', PY, ['-m', 'pytest', 'workers-py/tests', '-q', '-p', 'no:cacheprovider'], {
+  count: pytestCounts,
+});
 await step('rs format', 'cargo', ['fmt', '--check', ...RS_MANIFEST]);
-await step('rs tests', 'cargo', ['test', '--release', '--locked', ...RS_MANIFEST], { env: CARGO_ENV, count: cargoCounts });
+await step('rs tests', 'cargo', ['test', '--release', '--locked', ...RS_MANIFEST], {
+  env: CARGO_ENV,
+  count: cargoCounts,
+});
 
 process.stdout.write(`\nsteps failed: ${failedSteps.length ? failedSteps.join(', ') : 'none'}\n`);
-process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
+process.stdout.write(
+  `tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`,
+);
 process.exitCode = failedSteps.length > 0 ? 1 : 0;

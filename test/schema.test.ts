@@ -25,7 +25,10 @@ describe('schema', () => {
   });
 
   it('writes plans in the snake_case JSON form with enum names', () => {
-    const json = planToJson({ ops: [{ bytes: { seed: 's', length: 3, chunk: 0 } }], style: 'FIRE_AND_FORGET' });
+    const json = planToJson({
+      ops: [{ bytes: { seed: 's', length: 3, chunk: 0 } }],
+      style: 'FIRE_AND_FORGET',
+    });
     expect(json).toEqual({
       ops: [{ bytes: { seed: 's', length: 3, chunk: 0 } }],
       style: 'FIRE_AND_FORGET',

@@ -6,7 +6,9 @@ describe('key redaction', () => {
     const s = new Secrets();
     s.add('3f0c1d7e-aaaa-4bbb-8ccc-123456789abc');
     expect(s.redact('oops 3f0c1d7e-aaaa-4bbb-8ccc-123456789abc here')).toBe('oops <redacted> here');
-    expect(s.redact('GET /ws/channels/x?key=zzz&dir=read')).toBe('GET /ws/channels/x?key=<redacted>&dir=read');
+    expect(s.redact('GET /ws/channels/x?key=zzz&dir=read')).toBe(
+      'GET /ws/channels/x?key=<redacted>&dir=read',
+    );
     expect(s.redact('{"access_key": "unknown-key"}')).toBe('{"access_key": "<redacted>"}');
   });
 });

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { forEachPiece, seededSlice } from '../harness/seeded-stream.ts';
 
 const golden = JSON.parse(readFileSync('fixtures/golden-vectors.json', 'utf8')) as {
-  vectors: { seed: string; offset: number; length: number; sha256: string; first_bytes_hex: string }[];
+  vectors: {
+    seed: string;
+    offset: number;
+    length: number;
+    sha256: string;
+    first_bytes_hex: string;
+  }[];
 };
 
 describe('seeded stream (harness generator)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectedFor, hashTexts } from '../harness/expected.ts';
-import { judgeReader, judgeWriter, textDivergence } from '../harness/verdict.ts';
 import type { Digest } from '../harness/schema/types.ts';
+import { judgeReader, judgeWriter, textDivergence } from '../harness/verdict.ts';
 import { bytes, close, plan, text } from '../scenarios/plans.ts';
 
 const p = plan([text('a'), bytes('v', 1000), text('b 🚀'), close()]);

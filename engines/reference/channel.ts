@@ -64,8 +64,6 @@ export class Channel {
   /** compat: the next writer frame drops the writer socket (notes §3.5). */
   private dropWriterOnNextFrame = false;
   private writerErrored = false;
-  /** compat: the reader sent Close mid-stream; items go nowhere (§3.5). */
-  private readerIsSink = false;
 
   readonly stats: ChannelStats = emptyStats();
 
@@ -198,15 +196,12 @@ export class Channel {
     this.readerState = 'done';
     this.frames.add('reader', 'recv', 'close', 0, code);
 
-    if (this.options.policy.readerGone === 'as-engine' && code !== 1006) {
-      // The engine never reads the reader's socket (§3.5), so a Close frame
-      // from the reader goes unnoticed: it keeps writing into the connection
-      // and the writer carries on. Here the items are discarded instead.
-      this.log(`reader sent Close mid-stream (code ${code}); discarding the rest`);
-      this.readerIsSink = true;
-      this.pump();
-      return;
-    }
+    // The engine never reads the reader's socket (§3.5): a reader's Close goes
+    // unanswered and the writer learns nothing until a send to the reader
+    // fails, then it is dropped (1006). `ws` answers the Close at once and the
+    // reader's socket is gone by the time this runs, so the next send would
+    // fail in the engine too: compat drops the writer on its next frame, which
+    // is what the real engine showed in lifecycle/reader-closes-early.
     this.log(`reader left before end of stream (code ${code})`);
     this.brokenReason ??= 'reader left before end of stream';
     this.cutOffWriter('reader left before end of stream');
@@ -241,10 +236,6 @@ export class Channel {
 
   /** Delivers one item at a time, waiting for each to reach the socket. */
   private pump(): void {
-    if (this.readerIsSink) {
-      this.discardQueued();
-      return;
-    }
     if (this.delivering || this.readerState !== 'open' || !this.reader) return;
     const item = this.queue.shift();
     if (!item) {
@@ -266,19 +257,6 @@ export class Channel {
       }
       this.pump();
     });
-  }
-
-  private discardQueued(): void {
-    while (this.queue.length > 0) {
-      const item = this.queue.shift() as Item;
-      this.stats.queuedBytes -= item.data.length;
-      this.stats.itemsDiscarded++;
-      this.refill();
-    }
-    if (this.streamEnd) {
-      this.stats.endReason ??= `${this.streamEnd.reason}; reader had left`;
-      this.checkFinished();
-    }
   }
 
   private refill(): void {

@@ -44,11 +44,10 @@ export interface ChannelPolicy {
   readonly keyPerDirection: boolean;
 
   /**
-   * §3.5: the engine never reads the reader's socket. A reader's Close frame
-   * goes unnoticed and the writer carries on (the data goes nowhere); a
-   * dropped connection is noticed on the next send, and the writer is then
-   * dropped without a Close (1006). Strict closes the writer with 1011 as
-   * soon as the reader leaves, either way.
+   * §3.5: the engine never reads the reader's socket, so a reader that
+   * leaves (Close or drop) is noticed only when a send to it fails, and the
+   * writer is then dropped without a Close (1006). Strict closes the writer
+   * with 1011 as soon as the reader leaves, either way.
    */
   readonly readerGone: 'as-engine' | 'close-writer-1011';
 
