@@ -10,6 +10,7 @@ import { IiiEngine } from '../engines/iii/adapter.ts';
 import { EngineProcess, groupAlive } from '../engines/iii/engine-process.ts';
 import { IiiEngineError } from '../engines/iii/errors.ts';
 import { LogRing } from '../engines/iii/log-ring.ts';
+import { alive, firstLine, waitFor } from './helpers/processes.ts';
 
 const ROOT = new URL('..', import.meta.url);
 const FOREVER = 'setInterval(() => {}, 1000)';
@@ -153,43 +154,4 @@ async function failure(promise: Promise<unknown>): Promise<IiiEngineError> {
   );
   expect(err).toBeInstanceOf(IiiEngineError);
   return err as IiiEngineError;
-}
-
-/** Alive and not a zombie waiting for its reaper (a zombie has already exited). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  if (!existsSync('/proc')) return true;
-  try {
-    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return true;
-}
-
-function firstLine(stream: NodeJS.ReadableStream | null, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`no line within ${timeoutMs} ms`)), timeoutMs);
-    stream?.on('data', (d: Buffer) => {
-      text += d.toString();
-      const newline = text.indexOf('\n');
-      if (newline >= 0) {
-        clearTimeout(timer);
-        resolve(text.slice(0, newline));
-      }
-    });
-  });
 }

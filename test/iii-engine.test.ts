@@ -16,6 +16,7 @@ import { createChannel } from 'iii-sdk/helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IiiEngine } from '../engines/iii/adapter.ts';
 import { canAuditSockets, nonLoopback, socketsOf } from '../engines/iii/socket-audit.ts';
+import { alive, firstLine, waitFor } from './helpers/processes.ts';
 
 const DEFAULT_BIN = '/work/iii-src/target/release/iii';
 const BIN = process.env.III_BIN || DEFAULT_BIN;
@@ -195,45 +196,6 @@ function writeAndEnd(stream: Writable, data: Buffer, beforeEnd: () => void): Pro
       if (err) return reject(err);
       beforeEnd();
       stream.end(() => resolve());
-    });
-  });
-}
-
-/** Alive and not a zombie waiting for its reaper (a zombie has already exited). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  if (!existsSync('/proc')) return true;
-  try {
-    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return true;
-}
-
-function firstLine(stream: NodeJS.ReadableStream | null, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`no line within ${timeoutMs} ms`)), timeoutMs);
-    stream?.on('data', (d: Buffer) => {
-      text += d.toString();
-      const newline = text.indexOf('\n');
-      if (newline >= 0) {
-        clearTimeout(timer);
-        resolve(text.slice(0, newline));
-      }
     });
   });
 }
