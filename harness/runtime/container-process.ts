@@ -130,6 +130,11 @@ export class ContainerProcess {
   /** Lets go of stdin, then SIGTERM, then SIGKILL; resolves once the container is gone. */
   async stop(): Promise<void> {
     if (this.state === 'IDLE') return;
+    if (!this.id) {
+      // Never created (e.g. the image is missing): nothing to stop.
+      this.state = 'EXITED';
+      return;
+    }
     if (this.state !== 'EXITED') this.state = 'STOPPING';
     this.stdin?.end();
     const grace = this.spec.exitsOnStdinEof === false ? 0 : STDIN_GRACE_MS;
@@ -160,6 +165,7 @@ export class ContainerProcess {
     });
 
     this.events = await client.container.events(container, ['die', 'destroy']);
+    this.events.on('error', () => undefined);
     this.events.on('data', (chunk: Buffer) => {
       for (const raw of chunk.toString().split('\n').filter(Boolean)) {
         const event = parseEvent(raw);

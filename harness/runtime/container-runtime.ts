@@ -56,6 +56,9 @@ export class ContainerWorker implements WorkerHandle {
         III_WORKER_NAME: workerName,
         III_CONFORMANCE_LANG: lang,
         OTEL_ENABLED: 'false',
+        // The SDKs keep per-worker files under $HOME; the image's user has
+        // no home, and the container's /tmp goes with the container.
+        HOME: '/tmp',
       },
       onLine: (line) => this.logs.push(line),
     });
@@ -64,7 +67,15 @@ export class ContainerWorker implements WorkerHandle {
       this.note = `container ${container.id.slice(0, 12)} ${exit.reason}`;
       this.logs.push(`[harness] ${lang} worker ${this.note}`);
     });
-    await container.start();
+    try {
+      await container.start();
+    } catch (err) {
+      // A worker that dies at once is a dead worker, as with a child process:
+      // the pool reports it with its last lines (or revives it for a cell).
+      if (!(err instanceof ContainerError) || err.reason !== 'CONTAINER_EXITED') throw err;
+      this.logs.push(`[harness] ${err.message.split('\n')[0]}`);
+      return;
+    }
     this.logs.push(`[harness] ${lang} worker container ${container.id.slice(0, 12)} started`);
   }
 
