@@ -1,7 +1,5 @@
 // Maps --engine to an adapter. Every adapter implements engines/engine.ts.
 import type { Engine } from '../engines/engine.ts';
-import { IiiEngine } from '../engines/iii/adapter.ts';
-import { ReferenceEngine } from '../engines/reference/adapter.ts';
 import { UsageError } from './usage-error.ts';
 
 export const ENGINE_CHOICES = ['reference', 'reference:compat', 'reference:strict', 'iii'] as const;

@@ -1,7 +1,7 @@
 // The iii adapter's process handling, proven with stand-in engines (a node
 // one-liner, a tiny sh script), so it runs on machines without an iii binary.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
