@@ -141,11 +141,17 @@ export function judgeReader(
       reason: `${role} failed at ${describeError(reader)} after ${progress}`,
     };
   }
-  const problem =
-    byteDivergence(role, exp, reader) ??
-    textDivergence(role, exp.texts, reader.texts) ??
-    (checkOrder ? orderDivergence(role, exp.texts, reader.texts) : null);
-  if (problem) return { verdict: 'FAIL', reason: problem };
+  // Bytes and texts can both be wrong (a stream cut short loses both); the
+  // reason names every kind of damage, bytes first.
+  const problems = [
+    byteDivergence(role, exp, reader),
+    textDivergence(role, exp.texts, reader.texts),
+  ].filter((p): p is string => p !== null);
+  if (problems.length === 0 && checkOrder) {
+    const order = orderDivergence(role, exp.texts, reader.texts);
+    if (order) problems.push(order);
+  }
+  if (problems.length > 0) return { verdict: 'FAIL', reason: problems.join('; and ') };
   if (reader.end !== 'closed') {
     return {
       verdict: 'FAIL',
