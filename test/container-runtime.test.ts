@@ -107,7 +107,9 @@ describe.skipIf(SKIP_CONTAINERS)('container runtime', () => {
     const verdicts = async (runtime: string) => {
       const dir = join(reports, `core-${runtime}`);
       const r = await runCli(['run', '--runtime', runtime, '--report-dir', dir]);
-      expect(r.code, r.stderr.slice(-3000)).toBe(0);
+      // Whatever the verdicts are, both runtimes must agree on them; a set-up
+      // error (2) or an interruption is a failure of this test.
+      expect([0, 1, 3], r.stderr.slice(-3000)).toContain(r.code);
       const results = readResults(dir);
       return { dir, map: Object.fromEntries(results.cells.map((c) => [c.id, c.verdict])) };
     };
