@@ -27,7 +27,7 @@ apt_install() {
   command -v apt-get >/dev/null || die "$* missing and no apt-get here: install $* yourself"
   say "installing $* from Debian (apt-get)…"
   apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
 }
 
 ensure_dockerd() {
