@@ -33,7 +33,12 @@ describe.skipIf(SKIP_CONTAINERS)('container runtime', () => {
       '--runtime',
       'container',
       '--scenario',
-      'frames/size-65537,interleave/text-between-binary,interleave/unicode,pipeline/three-languages',
+      [
+        'frames/size-65537',
+        'interleave/text-between-binary',
+        'interleave/unicode',
+        'pipeline/three-languages',
+      ].join(','),
       '--report-dir',
       dir,
     ]);
