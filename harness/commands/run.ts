@@ -247,5 +247,12 @@ export function registerRun(program: Command, exit: (code: number) => void): voi
     .option('--expectations <file>', 'known-failures file (default expectations/<engine>.yaml)')
     .option('--no-expectations', 'ignore every expectations file')
     .option('--update-expectations', 'rewrite the expectations file to list the current failures')
-    .action(async (flags: RunFlags) => exit(await runCommand(flags)));
+    .action(async (flags: RunFlags, command: Command) => {
+      // The full profile is everything: unless --langs says otherwise, the raw
+      // peer pairs with every scenario too.
+      if (flags.profile === 'full' && command.getOptionValueSource('langs') === 'default') {
+        flags.langs = [...flags.langs, RAW];
+      }
+      exit(await runCommand(flags));
+    });
 }

@@ -36,6 +36,18 @@ export function renderSummary(results: RunResults): string {
     }
     out.push('');
   }
+  const flaky = results.cells.filter((c) => c.flaky);
+  if (flaky.length > 0) {
+    out.push('## Cells listed as flaky');
+    out.push('');
+    for (const cell of flaky) {
+      const f = cell.flaky as NonNullable<typeof cell.flaky>;
+      out.push(
+        `- **${cell.verdict}** \`${cell.id}\`: passed ${f.passes} of ${f.runs} runs (needs ${f.needed})`,
+      );
+    }
+    out.push('');
+  }
   const bad = results.cells.filter((c) => NOT_OK.has(c.verdict) || c.verdict === 'XFAIL');
   if (bad.length > 0) {
     out.push('## Cells that did not pass');

@@ -99,6 +99,9 @@ def _shutdown(ctx: Context) -> None:
     done = threading.Thread(target=ctx.iii.shutdown, daemon=True)
     done.start()
     done.join(SHUTDOWN_GRACE_S)
-    sys.stderr.flush()
+    try:
+        sys.stderr.flush()
+    except OSError:
+        pass  # stderr's reader (the harness) may be gone
     # The SDK's loop thread is not a daemon; leave without waiting for it.
     os._exit(0)
