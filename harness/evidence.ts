@@ -52,3 +52,53 @@ export async function collectFrames(
     : [];
   return [...fromEngine, ...stages.filter((s) => s.frames).flatMap(rawFrames)];
 }
+
+/** Memory evidence of a backpressure cell: what the engine and the writer held at their peak. */
+export interface MemoryMetrics {
+  /** the engine process's peak resident set (reference broker only) */
+  engine_peak_rss_kib?: number;
+  /** per channel: the most messages and bytes the engine queued at once */
+  channels?: { buffer_size: number; peak_queued_items: number; peak_queued_bytes: number }[];
+  /** the writer worker process's peak resident set, from its digest */
+  writer_peak_rss_kib?: number;
+}
+
+async function getJson(url: string): Promise<Record<string, unknown> | null> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  return response.ok ? ((await response.json()) as Record<string, unknown>) : null;
+}
+
+/**
+ * Records peak memory for a cell. The real engine exposes no such numbers,
+ * so on it only the writer's own peak is known.
+ */
+export async function collectMemory(
+  engineKind: string,
+  wsUrl: string,
+  channelIds: readonly string[],
+  writerPeakKib: number | undefined,
+): Promise<MemoryMetrics> {
+  const metrics: MemoryMetrics = {};
+  if (writerPeakKib) metrics.writer_peak_rss_kib = writerPeakKib;
+  if (!engineKind.startsWith('reference')) return metrics;
+  const base = diagnosticsUrl(wsUrl);
+  const broker = await getJson(`${base}broker`).catch(() => null);
+  if (typeof broker?.peakRssBytes === 'number') {
+    metrics.engine_peak_rss_kib = Math.round(broker.peakRssBytes / 1024);
+  }
+  const channels = await Promise.all(
+    channelIds.map((id) => getJson(`${base}channels/${encodeURIComponent(id)}`).catch(() => null)),
+  );
+  metrics.channels = channels.flatMap((c) =>
+    c
+      ? [
+          {
+            buffer_size: Number(c.bufferSize ?? 0),
+            peak_queued_items: Number(c.peakQueuedItems ?? 0),
+            peak_queued_bytes: Number(c.peakQueuedBytes ?? 0),
+          },
+        ]
+      : [],
+  );
+  return metrics;
+}

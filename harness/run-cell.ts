@@ -8,7 +8,7 @@ import type { Judgement } from './cell-judge.ts';
 import { judgeCell } from './cell-judge.ts';
 import { makeCellResult, skippedCell } from './cell-result.ts';
 import { runCell } from './cell-runner.ts';
-import { collectFrames } from './evidence.ts';
+import { collectFrames, collectMemory } from './evidence.ts';
 import { findEntry } from './expectations/apply.ts';
 import type { ExpectationsFile } from './expectations/file.ts';
 import type { Cell } from './matrix.ts';
@@ -95,7 +95,12 @@ async function runOnce(cell: Cell, ctx: CellContext): Promise<CellResult> {
           engine: engineTail(ctx.engine, run.channelIds),
         };
   if (revived.length > 0 && logs) logs.harness = revived;
-  const result = makeCellResult(cell, run, { ...judgement, verdict }, logs, ctx.rerun(cell));
+  let result = makeCellResult(cell, run, { ...judgement, verdict }, logs, ctx.rerun(cell));
+  if (cell.scenario.family === 'backpressure') {
+    const writer = run.stages.find((s) => s.role === 'writer')?.digest?.rss_peak_kib;
+    const memory = await collectMemory(ctx.engineKind, ctx.engineUrl, run.channelIds, writer);
+    result = { ...result, memory };
+  }
   if (verdict === 'PASS') return result;
   const frames = await collectFrames(ctx.engineKind, ctx.engineUrl, run.channelIds, run.stages);
   return frames.length > 0 ? { ...result, frames } : result;

@@ -1,6 +1,6 @@
 // The results.json model. `schema` is bumped whenever a field changes meaning;
 // `compare` and the HTML report read only this file.
-import type { FrameEvidence } from '../evidence.ts';
+import type { FrameEvidence, MemoryMetrics } from '../evidence.ts';
 import type { ExpectedText } from '../expected.ts';
 import type { Description, Digest } from '../schema/types.ts';
 import type { Verdict } from '../verdict.ts';
@@ -50,6 +50,8 @@ export interface CellResult {
   expectation?: { pattern: string; reason: string; applies_to: string };
   /** the verdict before an expectations entry turned it into XFAIL */
   listed_verdict?: Verdict;
+  /** backpressure cells: peak memory of the engine, its channel queues and the writer */
+  memory?: MemoryMetrics;
   /** frame logs (sizes, types, order, close codes) of cells that did not pass */
   frames?: FrameEvidence[];
   /** cells listed as flaky: how many of their runs passed */
