@@ -96,10 +96,15 @@ await step('py tests', PY, ['-m', 'pytest', 'workers-py/tests', '-q', '-p', 'no:
   count: pytestCounts,
 });
 await step('rs format', 'cargo', ['fmt', '--check', ...RS_MANIFEST]);
-await step('rs tests', 'cargo', ['test', '--release', '--locked', ...RS_MANIFEST], {
-  env: CARGO_ENV,
-  count: cargoCounts,
-});
+await step(
+  'rs tests',
+  'cargo',
+  ['test', '--release', '--locked', '--no-fail-fast', ...RS_MANIFEST],
+  {
+    env: CARGO_ENV,
+    count: cargoCounts,
+  },
+);
 
 process.stdout.write(`\nsteps failed: ${failedSteps.length ? failedSteps.join(', ') : 'none'}\n`);
 process.stdout.write(

@@ -130,7 +130,9 @@ async fn the_exit_op_ends_the_process_with_its_code() {
     let ops =
         serde_json::json!([{ "bytes": { "seed": "x", "length": 10 } }, { "exit": { "code": 3 } }]);
     let write = serde_json::json!({ "cell": "exit", "plan": { "ops": ops }, "writer": writer });
-    let answer = driver.call_as("rsexit", "write", write, 3_000).await;
+    // Generous: a worker that exits answers at once (invocation_stopped); only a
+    // loaded machine makes the write itself slow.
+    let answer = driver.call_as("rsexit", "write", write, 15_000).await;
     driver.close().await;
     let status = common::stop(&mut child, Duration::from_secs(5));
     let rest = common::read_all(stderr.into_inner());
