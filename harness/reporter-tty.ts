@@ -150,5 +150,7 @@ export function reporterFor(
   options: TtyOptions = {},
 ): Reporter {
   const capable = out.isTTY === true && process.env.TERM !== 'dumb';
-  return capable ? new TtyReporter(out, options) : new PlainReporter(out as NodeJS.WritableStream);
+  return capable
+    ? new TtyReporter(out, options)
+    : new PlainReporter(out as NodeJS.WritableStream, options.expectations);
 }

@@ -1,5 +1,7 @@
 // Terminal output of a run: one plain line per finished cell (CI logs read
 // well), then the writer x reader matrix per family and the totals.
+import { findEntry } from './expectations/apply.ts';
+import type { ExpectationsFile } from './expectations/file.ts';
 import { buildMatrices, entryKey, entryText } from './report/matrix-table.ts';
 import type { CellResult, RunResults } from './report/results.ts';
 
@@ -16,7 +18,10 @@ export class PlainReporter implements Reporter {
   private done = 0;
   private total = 0;
 
-  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
+  constructor(
+    private readonly out: NodeJS.WritableStream = process.stdout,
+    private readonly expectations?: ExpectationsFile,
+  ) {}
 
   line(text: string): void {
     this.out.write(`${text}\n`);
@@ -31,9 +36,17 @@ export class PlainReporter implements Reporter {
     this.done += 1;
     const n = `[${String(this.done).padStart(String(this.total).length)}/${this.total}]`;
     const timing = r.verdict === 'SKIP' ? '' : ` ${r.duration_ms} ms`;
-    this.line(`${n} ${pad(r.verdict, 10)} ${r.id}${timing}`);
-    if (r.verdict !== 'PASS' && r.reason) this.line(`      ${r.reason}`);
-    if (!['PASS', 'SKIP', 'XFAIL'].includes(r.verdict)) this.line(`      rerun: ${r.rerun}`);
+    // Cells arrive before expectations are applied; a listed failure says so
+    // here, so a log reader does not chase what the team already knows.
+    const listed =
+      r.verdict !== 'PASS' && this.expectations && findEntry(this.expectations, r.id)
+        ? ' (listed)'
+        : '';
+    this.line(`${n} ${pad(r.verdict, 10)} ${r.id}${timing}${listed}`);
+    if (r.verdict !== 'PASS' && r.reason && !listed) this.line(`      ${r.reason}`);
+    if (!['PASS', 'SKIP', 'XFAIL', 'INFO'].includes(r.verdict) && !listed) {
+      this.line(`      rerun: ${r.rerun}`);
+    }
   }
 
   finish(results: RunResults): void {
