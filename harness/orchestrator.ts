@@ -32,6 +32,11 @@ export class CallError extends Error {
 
 type Client = ReturnType<typeof registerWorker>;
 
+// The npm SDK announces itself with console.debug ("[iii] Worker registered…",
+// "[OTel] …"), which Node prints on stdout. The harness's stdout carries one
+// line per cell for CI logs, so the SDK's own lines go to stderr, unchanged.
+console.debug = (...args: unknown[]) => console.error(...args);
+
 export class Orchestrator {
   private readonly client: Client;
 
