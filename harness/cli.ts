@@ -24,6 +24,17 @@ export function buildProgram(exit: (code: number) => void): Command {
   registerClean(program, exit);
   return program;
 }
+/**
+ * Errors that carry a stable code are set-up faults with a message meant for
+ * the user: an engine adapter's (III_BINARY_NOT_FOUND, III_START_TIMEOUT, …),
+ * a container's, or the file system's (ENOTDIR, EACCES, …). Only errors
+ * without one are internal and worth a stack trace.
+ */
+function isSetupFault(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return err instanceof Error && typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code);
+}
+
 async function main(): Promise<void> {
   let code = 0;
   try {
@@ -33,8 +44,8 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       code = err.exitCode === 0 ? 0 : 2;
-    } else if (err instanceof UsageError || err instanceof SetupError) {
-      process.stderr.write(`error: ${err.message}\n`);
+    } else if (err instanceof UsageError || err instanceof SetupError || isSetupFault(err)) {
+      process.stderr.write(`error: ${(err as Error).message}\n`);
       code = 2;
     } else {
       process.stderr.write(`Internal error: ${(err as Error).stack ?? err}\n`);

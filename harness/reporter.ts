@@ -69,7 +69,8 @@ export class PlainReporter implements Reporter {
       .map(([k, v]) => `${v} ${k}`);
     this.line('');
     this.line(
-      `${s.total} cells in ${(results.run.duration_ms / 1000).toFixed(1)} s: ${parts.join(', ')}`,
+      `${s.total} cells in ${(results.run.duration_ms / 1000).toFixed(1)} s: ${parts.join(', ')}` +
+        (results.run.interrupted ? ' (interrupted: only finished cells)' : ''),
     );
   }
 }

@@ -1,4 +1,5 @@
 // `iii-conformance run`: the conformance matrix on one engine.
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import picomatch from 'picomatch';
@@ -62,10 +63,14 @@ interface RunFlags {
   runtime: 'process' | 'container';
   iiiImage?: string;
   sdk: SdkVersions;
+  /** --profile was on the command line (not its default) */
+  profileGiven?: boolean;
 }
 
 function selectScenarios(flags: RunFlags) {
-  const pool = flags.scenario || flags.cell ? SCENARIOS : scenariosFor(flags.profile);
+  // A filter searches the whole catalogue unless a profile was asked for too.
+  const pool =
+    (flags.scenario || flags.cell) && !flags.profileGiven ? SCENARIOS : scenariosFor(flags.profile);
   const globs = flags.scenario?.split(',').filter(Boolean);
   const selected = globs ? pool.filter((s) => picomatch.isMatch(s.id, globs)) : [...pool];
   if (selected.length === 0) {
@@ -86,6 +91,25 @@ function rerunCommand(flags: RunFlags, cell: Cell): string {
   }
   return `npx iii-conformance run${engine} --langs ${langs} --cell '${cell.id}'`;
 }
+
+/** A report folder must be new or empty of reports: a run never overwrites another's. */
+function checkReportDir(dir: string): void {
+  if (!existsSync(dir)) return;
+  if (!statSync(dir).isDirectory()) {
+    throw new UsageError(`--report-dir ${dir} is a file; name a folder (it is created if missing)`);
+  }
+  if (existsSync(join(dir, 'results.json'))) {
+    throw new UsageError(
+      `--report-dir ${dir} already holds a report; choose a new folder or remove it first`,
+    );
+  }
+}
+
+const cappedInt = (name: string, max: number) => (value: string) => {
+  const n = positiveInt(name)(value);
+  if (n > max) throw new InvalidArgumentError(`${name} takes at most ${max}, got ${value}`);
+  return n;
+};
 
 /** The default expectations file of an engine: expectations/<engine>.yaml. */
 export function defaultExpectationsPath(kind: string): string {
@@ -123,7 +147,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
   const expectationsPath =
     flags.expectations === false ? null : (flags.expectations ?? defaultExpectationsPath(kind));
   const expectations = expectationsPath
-    ? loadExpectations(expectationsPath)
+    ? loadExpectations(expectationsPath, typeof flags.expectations === 'string')
     : { path: '(none)', entries: [] };
   const cellGlob = flags.cell ? picomatch(flags.cell.split(',')) : null;
   const matrix = (from: readonly Scenario[], ls: readonly string[]) =>
@@ -158,6 +182,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const reportDir = flags.reportDir ?? join(ROOT, 'reports', stamp);
+  checkReportDir(reportDir);
   const reporter = reporterFor(process.stdout, { expectations });
   const outcome = await executeRun(
     {
@@ -237,7 +262,12 @@ export function registerRun(program: Command, exit: (code: number) => void): voi
     )
     .option('--report-dir <dir>', 'report folder (default reports/<timestamp>)')
     .option('--repeat <n>', 'run every cell n times', positiveInt('--repeat'), 1)
-    .option('--concurrency <n>', 'cells in flight at once', positiveInt('--concurrency'), 6)
+    .option(
+      '--concurrency <n>',
+      'cells in flight at once (1-64)',
+      cappedInt('--concurrency', 64),
+      6,
+    )
     .option(
       '--timeout-ms <n>',
       "deadline of every cell, overriding the scenarios' own",
@@ -250,6 +280,7 @@ export function registerRun(program: Command, exit: (code: number) => void): voi
     .action(async (flags: RunFlags, command: Command) => {
       // The full profile is everything: unless --langs says otherwise, the raw
       // peer pairs with every scenario too.
+      flags.profileGiven = command.getOptionValueSource('profile') !== 'default';
       if (flags.profile === 'full' && command.getOptionValueSource('langs') === 'default') {
         flags.langs = [...flags.langs, RAW];
       }

@@ -31,7 +31,12 @@ export function applyExpectations(
   cells: readonly CellResult[],
   universe: readonly string[],
 ): ExpectationOutcome {
-  const unmatched = file.entries.filter((e) => !universe.some(matcherOf(e)));
+  // Call the matcher with the id alone: picomatch's second argument turns
+  // its answer into an always-truthy object.
+  const unmatched = file.entries.filter((e) => {
+    const matches = matcherOf(e);
+    return !universe.some((id) => matches(id));
+  });
   const out = cells.map((cell) => {
     const entry = findEntry(file, cell.id);
     if (!entry || entry.flaky) return cell;

@@ -9,7 +9,7 @@
 //       flaky: { passes: 2, of: 3 }
 //       reason: ...
 //       applies_to: ...
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../usage-error.ts';
@@ -35,8 +35,18 @@ export interface ExpectationsFile {
   entries: ExpectationEntry[];
 }
 
-export function loadExpectations(path: string): ExpectationsFile {
-  if (!existsSync(path)) return { path, entries: [] };
+/**
+ * An engine's default file may be absent (no known failures); a file named on
+ * the command line must exist, or a typo would silently list nothing.
+ */
+export function loadExpectations(path: string, mustExist = false): ExpectationsFile {
+  if (!existsSync(path)) {
+    if (mustExist) throw new UsageError(`expectations file ${path} does not exist`);
+    return { path, entries: [] };
+  }
+  if (statSync(path).isDirectory()) {
+    throw new UsageError(`expectations file ${path} is a directory; name a .yaml file`);
+  }
   let raw: unknown;
   try {
     raw = parse(readFileSync(path, 'utf8')) ?? {};

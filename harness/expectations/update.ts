@@ -56,7 +56,7 @@ export function updateExpectations(file: ExpectationsFile, results: RunResults):
   // Entries about cells this run did not touch stay as they are.
   const kept = file.entries.filter((e) => {
     const m = matcherOf(e);
-    if (![...ran].some(m)) return true;
+    if (![...ran].some((id) => m(id))) return true;
     return e.flaky !== undefined || failing.some((c) => m(c.id));
   });
   const covered = (c: CellResult) => kept.some((e) => matcherOf(e)(c.id));

@@ -24,6 +24,12 @@ export function renderSummary(results: RunResults): string {
     .filter(([k, v]) => k !== 'total' && v > 0)
     .map(([k, v]) => `${v} ${k}`);
   out.push(`**${summary.total} cells:** ${counts.join(', ')}`);
+  if (run.interrupted) {
+    out.push('');
+    out.push(
+      '**Interrupted:** the run was stopped (Ctrl-C or SIGTERM); only finished cells are listed.',
+    );
+  }
   out.push('');
   for (const m of buildMatrices(results.cells, Object.keys(results.workers))) {
     out.push(`## ${m.family}`);

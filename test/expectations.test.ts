@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { applyExpectations } from '../harness/expectations/apply.ts';
+import { minimalPatterns } from '../harness/expectations/update.ts';
+import type { CellResult } from '../harness/report/results.ts';
+
+const cell = (id: string, verdict: CellResult['verdict']): CellResult => {
+  const [scenario, rest] = id.split(' ');
+  const [writer, reader] = rest.split('@')[0].split('->');
+  return {
+    id,
+    scenario,
+    family: 'frames',
+    level: 'MUST',
+    writer,
+    reader,
+    relays: [],
+    engine: 'reference',
+    attempt: 1,
+    verdict,
+    expected: { bytes: 0, sha256: '', texts: [], texts_sha256: '' },
+    observed: null,
+    writer_digest: null,
+    hops: [],
+    duration_ms: 1,
+    throughput_mbps: 0,
+    rerun: '',
+  };
+};
+
+const universe = [
+  'frames/size-0 ts->py@reference',
+  'frames/size-0 py->py@reference',
+  'frames/size-1 ts->py@reference',
+];
+
+describe('expectations, checked both ways', () => {
+  it('turns listed failures into XFAIL and listed passes into XPASS', () => {
+    const file = {
+      path: 'x.yaml',
+      entries: [{ cells: 'frames/size-0 ts->*@reference', reason: 'r', applies_to: 'a' }],
+    };
+    const { cells, unmatched } = applyExpectations(
+      file,
+      [
+        cell('frames/size-0 ts->py@reference', 'TIMEOUT'),
+        cell('frames/size-0 py->py@reference', 'PASS'),
+      ],
+      universe,
+    );
+    expect(cells.map((c) => c.verdict)).toEqual(['XFAIL', 'PASS']);
+    expect(cells[0].listed_verdict).toBe('TIMEOUT');
+    expect(unmatched).toEqual([]);
+    const passed = applyExpectations(
+      file,
+      [cell('frames/size-0 ts->py@reference', 'PASS')],
+      universe,
+    );
+    expect(passed.cells[0].verdict).toBe('XPASS');
+  });
+
+  it('reports a pattern that can match no cell as stale, however many cells there are', () => {
+    const file = {
+      path: 'x.yaml',
+      entries: [{ cells: 'frames/size-0-typo ts->*@reference', reason: 'r', applies_to: 'a' }],
+    };
+    expect(applyExpectations(file, [], universe).unmatched).toHaveLength(1);
+  });
+
+  it('never excuses an ERROR: that is a harness or worker fault', () => {
+    const file = { path: 'x.yaml', entries: [{ cells: '**', reason: 'r', applies_to: 'a' }] };
+    const { cells } = applyExpectations(
+      file,
+      [cell('frames/size-1 ts->py@reference', 'ERROR')],
+      universe,
+    );
+    expect(cells[0].verdict).toBe('ERROR');
+  });
+
+  it('writes the widest pattern that covers only failing cells', () => {
+    const all = [
+      cell('frames/size-0 ts->py@reference', 'FAIL'),
+      cell('frames/size-0 ts->ts@reference', 'FAIL'),
+      cell('frames/size-0 py->py@reference', 'PASS'),
+      cell('frames/size-0 py->ts@reference', 'PASS'),
+    ];
+    expect(minimalPatterns(all.slice(0, 2), all)).toEqual(['frames/size-0 ts->*@reference']);
+  });
+});
