@@ -1,7 +1,8 @@
 // Ctrl-C and kill -9 in the process runtime: nothing the run started may
 // outlive it. The run's process tree is read from /proc before the signal,
 // so the check does not depend on names or on other tests.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -44,7 +45,7 @@ async function startRun() {
       '6',
       '--no-expectations',
       '--report-dir',
-      join('/tmp', `interrupt-${process.pid}`),
+      mkdtempSync(join(tmpdir(), 'iii-conformance-interrupt-')),
     ],
     { reject: false, all: true, env: { OTEL_ENABLED: 'false' } },
   );
