@@ -204,7 +204,3 @@ function parseListening(line: string): Listening | undefined {
 export function diagnosticsUrl(wsUrl: string): string {
   return `${wsUrl.replace(/^ws:/, 'http:').replace(/\/$/, '')}/_conformance/`;
 }
-
-export function createReferenceEngine(options?: ReferenceEngineOptions): ReferenceEngine {
-  return new ReferenceEngine(options);
-}
