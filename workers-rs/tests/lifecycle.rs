@@ -19,10 +19,9 @@ fn home(name: &str) -> PathBuf {
     dir
 }
 
-fn spawn(url: &str, home: &Path) -> Child {
-    spawn_as("rs", url, home)
-}
-
+/// Every test here spawns its worker under its own language tag: a second
+/// worker registering `conformance::rs::*` would replace the shared e2e
+/// worker's functions, and its exit would unregister them for everyone.
 fn spawn_as(lang: &str, url: &str, home: &Path) -> Child {
     Command::new(BIN)
         .env("III_CONFORMANCE_LANG", lang)
@@ -71,7 +70,7 @@ fn stdin_eof_stops_the_worker_and_the_sdk() {
         return eprintln!("skipped: no reference engine here");
     };
     let dir = home("eof");
-    let mut child = spawn(&setup.url, &dir);
+    let mut child = spawn_as("rseof", &setup.url, &dir);
     let stderr = wait_registered(&mut child);
     let status = common::stop(&mut child, Duration::from_secs(5));
     let rest = common::read_all(stderr.into_inner());
@@ -91,7 +90,7 @@ fn sigterm_stops_the_worker() {
         return eprintln!("skipped: no reference engine here");
     };
     let dir = home("term");
-    let mut child = spawn(&setup.url, &dir);
+    let mut child = spawn_as("rsterm", &setup.url, &dir);
     let stderr = wait_registered(&mut child);
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
