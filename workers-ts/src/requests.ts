@@ -5,7 +5,7 @@ import { ChannelReader, ChannelWriter } from 'iii-sdk/channel';
 import { InvalidRequest, parseStrict } from './schema.ts';
 
 export type WriteStyle = 'AWAITED' | 'FIRE_AND_FORGET';
-export type ReadStyle = 'READ_ALL' | 'STREAM';
+export type ReadStyle = 'READ_ALL' | 'STREAM' | 'TEXTS_ONLY';
 
 export interface Slice {
   seed: string;
@@ -28,6 +28,8 @@ export interface ReadSpec {
   chunk_delay_ms: number;
   stop_after_bytes: number;
   expect: Slice[];
+  /** TEXTS_ONLY: the texts to wait for before closing the reader. */
+  expect_texts: number;
 }
 
 export type RefPlacement = 'field' | 'array' | 'nested' | 'top';
@@ -45,6 +47,8 @@ export interface WriteRequest {
   produce: Produce | null;
   deadline_ms: number;
   writer: ChannelWriter | null;
+  /** Fan-out: `writer_2` ... `writer_<fanout>` in order (empty without fan-out). */
+  fanout: ChannelWriter[];
 }
 
 export interface ReadRequest {
@@ -74,6 +78,7 @@ export const DEFAULT_READ: ReadSpec = {
   chunk_delay_ms: 0,
   stop_after_bytes: 0,
   expect: [],
+  expect_texts: 0,
 };
 
 function asObject(payload: unknown): Raw {
@@ -96,9 +101,12 @@ function withoutEngineKeys(payload: Raw, refKeys: readonly string[]): Raw {
 const writeStyle = (s: string): WriteStyle =>
   s === 'FIRE_AND_FORGET' ? 'FIRE_AND_FORGET' : 'AWAITED';
 
+const readStyle = (s: unknown): ReadStyle =>
+  s === 'STREAM' || s === 'TEXTS_ONLY' ? s : 'READ_ALL';
+
 function readSpec(raw: Raw | null, fallback: ReadSpec): ReadSpec {
   if (!raw) return fallback;
-  return { ...(raw as unknown as ReadSpec), style: raw.style === 'STREAM' ? 'STREAM' : 'READ_ALL' };
+  return { ...(raw as unknown as ReadSpec), style: readStyle(raw.style) };
 }
 
 function checkOps(ops: Raw[]): Op[] {
@@ -108,13 +116,50 @@ function checkOps(ops: Raw[]): Op[] {
   });
 }
 
+/** Fan-out refs sit beside `writer` as writer_2, writer_3, ... (null counts as absent). */
+const FANOUT_REF = /^writer_[0-9]+$/;
+
+const fanoutRefKeys = (raw: Raw): string[] =>
+  Object.keys(raw).filter((key) => FANOUT_REF.test(key) && raw[key] != null);
+
+/**
+ * writer_2 ... writer_<fanout>, in order. The SDK has turned each into a live
+ * ChannelWriter just as it did `writer`; none may be missing, and none may
+ * sit beyond the count or appear without fan-out, since a ref we never write
+ * would leave its reader waiting for nothing.
+ */
+function fanoutWriters(raw: Raw, fanout: number): ChannelWriter[] {
+  const count = Math.max(fanout, 1);
+  for (const key of fanoutRefKeys(raw)) {
+    if (count === 1)
+      throw new InvalidRequest(key, 'a fan-out write ref, but fanout is not above 1');
+    const k = Number(key.slice('writer_'.length));
+    if (key !== `writer_${k}` || k < 2 || k > count) {
+      throw new InvalidRequest(key, `not one of writer_2 ... writer_${count} (fanout ${fanout})`);
+    }
+  }
+  const writers: ChannelWriter[] = [];
+  for (let k = 2; k <= count; k++) {
+    const ref = raw[`writer_${k}`];
+    if (ref == null) {
+      throw new InvalidRequest(`writer_${k}`, `missing write channel ref (fanout ${fanout})`);
+    }
+    if (!(ref instanceof ChannelWriter)) {
+      throw new InvalidRequest(`writer_${k}`, 'expected a write channel ref');
+    }
+    writers.push(ref);
+  }
+  return writers;
+}
+
 export function parseWrite(payload: unknown): WriteRequest {
   const raw = asObject(payload);
   const writer = raw.writer ?? null;
   if (writer !== null && !(writer instanceof ChannelWriter)) {
     throw new InvalidRequest('writer', 'expected a write channel ref');
   }
-  const msg = parseStrict<Raw>('WriteRequest', withoutEngineKeys(raw, ['writer']));
+  const refKeys = ['writer', ...Object.keys(raw).filter((key) => FANOUT_REF.test(key))];
+  const msg = parseStrict<Raw>('WriteRequest', withoutEngineKeys(raw, refKeys));
   const plan = (msg.plan ?? { ops: [], style: 'AWAITED' }) as Raw;
   const produceRaw = msg.produce as Raw | null;
 
@@ -136,6 +181,10 @@ export function parseWrite(payload: unknown): WriteRequest {
   }
   if (!produce && !writer) throw new InvalidRequest('writer', 'missing (and no produce)');
   if (produce && writer) throw new InvalidRequest('writer', 'must be absent with produce');
+  const fanout = msg.fanout as number;
+  if (produce && fanout > 1) {
+    throw new InvalidRequest('fanout', 'must not be above 1 with produce (one created channel)');
+  }
 
   return {
     cell: msg.cell as string,
@@ -143,6 +192,7 @@ export function parseWrite(payload: unknown): WriteRequest {
     produce,
     deadline_ms: msg.deadline_ms as number,
     writer: writer as ChannelWriter | null,
+    fanout: fanoutWriters(raw, fanout),
   };
 }
 
@@ -189,9 +239,15 @@ export function parseRelay(payload: unknown): RelayRequest {
   const msg = parseStrict<Raw>('RelayRequest', withoutEngineKeys(raw, ['reader', 'writer']));
   // A relay passes binary on chunk by chunk, so its default is STREAM.
   const fallback: ReadSpec = { ...DEFAULT_READ, style: 'STREAM' };
+  const read = readSpec(msg.read as Raw | null, fallback);
+  // A relay must drain the binary side to pass it on; the contract never
+  // asks one to only listen for texts.
+  if (read.style === 'TEXTS_ONLY') {
+    throw new InvalidRequest('read.style', 'TEXTS_ONLY is for readers only, never for a relay');
+  }
   return {
     cell: msg.cell as string,
-    read: readSpec(msg.read as Raw | null, fallback),
+    read,
     style: writeStyle(msg.style as string),
     deadline_ms: msg.deadline_ms as number,
     reader: raw.reader,

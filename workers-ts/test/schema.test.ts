@@ -7,6 +7,8 @@ import { parseRead, parseRelay, parseWrite } from '../src/requests.ts';
 const ref = { channel_id: 'c', access_key: 'k' };
 const writer = new ChannelWriter('ws://127.0.0.1:9', { ...ref, direction: 'write' });
 const reader = new ChannelReader('ws://127.0.0.1:9', { ...ref, direction: 'read' });
+const writer2 = new ChannelWriter('ws://127.0.0.1:9', { ...ref, direction: 'write' });
+const writer3 = new ChannelWriter('ws://127.0.0.1:9', { ...ref, direction: 'write' });
 
 const plan = {
   style: 'FIRE_AND_FORGET',
@@ -57,6 +59,32 @@ describe('valid requests', () => {
     expect(parseRead({ reader }).read).toMatchObject({ style: 'READ_ALL', texts: true });
   });
 
+  it('parses a TEXTS_ONLY read with its text count, whatever `texts` says', () => {
+    const read = { style: 'TEXTS_ONLY', texts: false, expect_texts: 3 };
+    const req = parseRead({ cell: 'c', read, reader });
+    expect(req.read).toMatchObject({ style: 'TEXTS_ONLY', texts: false, expect_texts: 3 });
+  });
+
+  it('defaults expect_texts to 0', () => {
+    expect(parseRead({ reader, read: { style: 'TEXTS_ONLY' } }).read.expect_texts).toBe(0);
+    expect(parseRead({ reader }).read.expect_texts).toBe(0);
+  });
+
+  it('finds fan-out writers writer_2 ... writer_N in order, whatever the key order', () => {
+    const req = parseWrite({ plan, fanout: 3, writer_3: writer3, writer, writer_2: writer2 });
+    expect(req.writer).toBe(writer);
+    expect(req.fanout).toEqual([writer2, writer3]);
+    expect(req.fanout[0]).toBe(writer2);
+  });
+
+  it.each([0, 1])('treats fanout %i as writer alone', (fanout) => {
+    expect(parseWrite({ plan, fanout, writer }).fanout).toEqual([]);
+  });
+
+  it('counts a null writer_K as absent, like any null field', () => {
+    expect(parseWrite({ plan, writer, writer_2: null }).fanout).toEqual([]);
+  });
+
   it('parses a relay with both refs', () => {
     const req = parseRelay({ cell: 'r', style: 'AWAITED', reader, writer });
     expect(req.read.style).toBe('STREAM');
@@ -104,6 +132,70 @@ describe('invalid requests', () => {
       'negative slice offset',
       () => parseRead({ reader, read: { expect: [{ offset: -3 }] } }),
       'read.expect[0].offset',
+    ],
+    [
+      'negative expect_texts',
+      () => parseRead({ reader, read: { style: 'TEXTS_ONLY', expect_texts: -1 } }),
+      'read.expect_texts',
+    ],
+    [
+      'expect_texts as a string',
+      () => parseRead({ reader, read: { style: 'TEXTS_ONLY', expect_texts: '3' } }),
+      'read.expect_texts',
+    ],
+    [
+      'a TEXTS_ONLY relay',
+      () => parseRelay({ reader, writer, read: { style: 'TEXTS_ONLY', expect_texts: 1 } }),
+      'read.style',
+    ],
+    ['negative fanout', () => parseWrite({ plan, writer, fanout: -2 }), 'fanout'],
+    ['fanout as a string', () => parseWrite({ plan, writer, fanout: '2' }), 'fanout'],
+    [
+      'fanout missing its last ref',
+      () => parseWrite({ plan, writer, writer_2: writer2, fanout: 3 }),
+      'writer_3',
+    ],
+    ['fanout with no extra refs', () => parseWrite({ plan, writer, fanout: 2 }), 'writer_2'],
+    [
+      'fanout ref that is not a ref',
+      () => parseWrite({ plan, writer, writer_2: 'w', fanout: 2 }),
+      'writer_2',
+    ],
+    [
+      'fanout ref that is a read ref',
+      () => parseWrite({ plan, writer, writer_2: reader, fanout: 2 }),
+      'writer_2',
+    ],
+    ['writer_2 without fanout', () => parseWrite({ plan, writer, writer_2: writer2 }), 'writer_2'],
+    [
+      'writer_2 with fanout 1',
+      () => parseWrite({ plan, writer, writer_2: writer2, fanout: 1 }),
+      'writer_2',
+    ],
+    [
+      'a ref beyond the fanout',
+      () => parseWrite({ plan, writer, writer_2: writer2, writer_3: writer3, fanout: 2 }),
+      'writer_3',
+    ],
+    [
+      'writer_1 beside writer',
+      () => parseWrite({ plan, writer, writer_1: writer2, writer_2: writer3, fanout: 2 }),
+      'writer_1',
+    ],
+    [
+      'a zero-padded ref',
+      () => parseWrite({ plan, writer, writer_02: writer2, fanout: 2 }),
+      'writer_02',
+    ],
+    [
+      'fanout with produce',
+      () => parseWrite({ plan, produce: { reader_function: 'f' }, fanout: 2 }),
+      'fanout',
+    ],
+    [
+      'a fan-out ref with produce',
+      () => parseWrite({ plan, produce: { reader_function: 'f' }, writer_2: writer2 }),
+      'writer_2',
     ],
   ];
 
