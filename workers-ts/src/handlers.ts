@@ -6,7 +6,7 @@ import { Deadline } from './deadline.ts';
 import { describe } from './describe.ts';
 import { cellLogger, logger } from './log.ts';
 import type { RunContext } from './plan.ts';
-import { runPlan } from './plan.ts';
+import { runFanout, runPlan } from './plan.ts';
 import { produce } from './produce.ts';
 import { readChannel } from './reader.ts';
 import { relay } from './relay.ts';
@@ -55,7 +55,9 @@ export function handlers(iii: IIIClient, lang: string): Record<string, Handler> 
       return withContext(lang, req.cell, req.deadline_ms, entry, async (ctx) => {
         if (req.produce) return produce(iii, req, req.produce, ctx);
         // parseWrite guarantees a writer when there is no produce.
-        return { digest: await runPlan(req.writer!, req.plan, ctx) };
+        if (req.fanout.length === 0) return { digest: await runPlan(req.writer!, req.plan, ctx) };
+        const [digest, ...fanout] = await runFanout([req.writer!, ...req.fanout], req.plan, ctx);
+        return { digest, fanout };
       });
     },
 
