@@ -11,6 +11,23 @@ import { formatBytes } from './log.ts';
 import type { RunContext } from './plan.ts';
 import type { ReadSpec } from './requests.ts';
 
+/** Resolves `reached` once `count` texts have arrived (at once for 0). */
+function textCounter(count: number): { reached: Promise<void>; arrived(): void } {
+  let seen = 0;
+  let resolve = () => {};
+  const reached = new Promise<void>((r) => {
+    resolve = r;
+  });
+  if (count === 0) resolve();
+  return {
+    reached,
+    arrived: () => {
+      seen += 1;
+      if (seen >= count) resolve();
+    },
+  };
+}
+
 /** Where a relay sends what it reads; plain reads have none. */
 export interface ReadSink {
   chunk(buf: Buffer): Promise<void> | void;
@@ -32,10 +49,14 @@ export async function readChannel(
   // A user-side 'error' listener (notes §4.11), attached before anything can
   // fail: an unhandled 'error' event would take the whole worker down.
   let streamError: unknown;
-  reader.stream.on('error', (err) => {
-    streamError ??= err;
-    log(`stream error: ${err.message}`);
+  const failed = new Promise<never>((_, reject) => {
+    reader.stream.on('error', (err) => {
+      streamError ??= err;
+      log(`stream error: ${err.message}`);
+      reject(err);
+    });
   });
+  failed.catch(() => {});
 
   const take = async (chunk: Buffer) => {
     digest.addChunk(chunk);
@@ -46,15 +67,31 @@ export async function readChannel(
   try {
     await ctx.deadline.sleep(spec.start_delay_ms);
     digest.started();
-    if (spec.texts) {
+    const textsOnly = spec.style === 'TEXTS_ONLY';
+    const texts = textCounter(spec.expect_texts);
+    if (spec.texts || textsOnly) {
       reader.onMessage((value) => {
         digest.addText(value);
         sink?.text(value);
+        texts.arrived();
       });
     }
-    log(`reading, ${spec.style}${spec.texts ? ' with text callback' : ''}`);
+    log(
+      textsOnly
+        ? `listening for ${spec.expect_texts} texts with the text callback alone`
+        : `reading, ${spec.style}${spec.texts ? ' with text callback' : ''}`,
+    );
 
-    if (spec.style === 'READ_ALL') {
+    if (textsOnly) {
+      // A user who only listens for messages: no readAll(), no iteration, no
+      // 'data' listener, nothing that pulls binary. Whether a text ever comes
+      // is the SDK's doing alone (npm 0.22.1 opens the socket only when the
+      // Readable is read, so none do: the finding this style exists for).
+      await ctx.deadline.race(Promise.race([texts.reached, failed]));
+      stage = 'close';
+      reader.close();
+      digest.finish('stopped');
+    } else if (spec.style === 'READ_ALL') {
       const all = await ctx.deadline.race(reader.readAll());
       // readAll() surfaces one buffer; an empty stream surfaces none.
       if (all.length > 0) await take(all);
