@@ -43,7 +43,8 @@ export function describe(lang: string) {
     sdk: { name: 'iii-sdk (npm)', version: sdkVersion() },
     capabilities: {
       write_styles: ['AWAITED', 'FIRE_AND_FORGET'],
-      read_styles: ['READ_ALL', 'STREAM'],
+      // TEXTS_ONLY is onMessage() alone, as the SDK's ChannelReader doc shows.
+      read_styles: ['READ_ALL', 'STREAM', 'TEXTS_ONLY'],
       exit: true,
       // Writable.destroy() (Node's documented abrupt end) makes the SDK
       // terminate the socket with no close frame.
@@ -51,6 +52,8 @@ export function describe(lang: string) {
       produce: true,
       relay: true,
       text_callback: true,
+      // Every ref in a payload arrives as a live writer, so one call can drive several.
+      fanout: true,
     },
   };
 }

@@ -28,7 +28,10 @@ describe.skipIf(!engineAvailable)('lifecycle and faults', () => {
       lang: 'ts',
       contract_version: '1',
       sdk: { name: 'iii-sdk (npm)', version: installed.version },
+      capabilities: { fanout: true },
     });
+    const caps = d.capabilities as { read_styles: string[] };
+    expect(caps.read_styles).toContain('TEXTS_ONLY');
   });
 
   // iii-sdk 0.22.1 sends every handler throw as code "invocation_failed",
