@@ -8,6 +8,7 @@ naive generator that shares no code with the worker.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -16,6 +17,7 @@ from typing import Any
 
 from google.protobuf import json_format
 from iii import InitOptions, InvocationError, register_worker
+from iii.channel import ChannelReader, StreamChannelRef
 from iii.helpers import create_channel
 
 from engines import WorkerProcess
@@ -80,13 +82,34 @@ def assert_digest(digest: dict[str, Any], exp: Expected, *, at_bytes: bool = Tru
         assert [t["at_byte"] for t in digest["texts"]] == [at for _, at in exp.texts]
 
 
+@dataclass
+class Drained:
+    data: bytes = b""
+    texts: list[tuple[str, int]] = field(default_factory=list)  # (text, at_byte)
+
+
+async def _drain(url: str, reader_ref: dict[str, Any], timeout_s: float) -> Drained:
+    reader = ChannelReader(url, StreamChannelRef(**reader_ref))
+    out = Drained()
+    chunks: list[bytes] = []
+    reader.on_message(lambda text: out.texts.append((text, sum(map(len, chunks)))))
+
+    async def read() -> None:
+        async for chunk in reader:
+            chunks.append(chunk)
+
+    await asyncio.wait_for(read(), timeout_s)
+    out.data = b"".join(chunks)
+    return out
+
+
 class Stack:
     def __init__(self, url: str, worker: WorkerProcess, lang: str = "py") -> None:
         self.url = url
         self.worker = worker
         self.lang = lang
         self.client = register_worker(url, InitOptions(worker_name="py-e2e-client"))
-        self._pool = ThreadPoolExecutor(4, thread_name_prefix="e2e-call")
+        self._pool = ThreadPoolExecutor(8, thread_name_prefix="e2e-call")
         self._wait_for_worker()
 
     def _wait_for_worker(self) -> None:
@@ -114,6 +137,15 @@ class Stack:
 
     def call_async(self, name: str, payload: Any, **kwargs: Any) -> Future[Any]:
         return self._pool.submit(self.call, name, payload, **kwargs)
+
+    def drain(self, reader_ref: dict[str, Any], timeout_s: float = 20) -> Future[Drained]:
+        """Read a channel to its end with the SDK's reader here in the test client.
+
+        Texts come through on_message, binary by iteration, as a user reads.
+        Runs on a pool thread with its own event loop; a stream that never
+        ends raises TimeoutError from the future.
+        """
+        return self._pool.submit(asyncio.run, _drain(self.url, reader_ref, timeout_s))
 
     def channel(self, buffer_size: int | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
         ch = create_channel(self.client, buffer_size)

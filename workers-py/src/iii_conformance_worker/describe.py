@@ -34,5 +34,7 @@ def describe(ctx: Context) -> dict[str, Any]:
             "produce": True,
             "relay": True,
             "text_callback": True,
+            # One plan over several writer refs is plain SDK use, one writer at a time.
+            "fanout": True,
         },
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Sequence
 
 from google.protobuf.message import Message
 
@@ -34,18 +35,43 @@ def check_plan(plan: Message, path: str) -> None:
             raise invalid_request(f"{path}.ops[{i}].abort", "not supported (capability abort)")
 
 
-async def run_plan(out: StyledWriter, plan: Message, cell: str, role: str) -> None:
-    """Perform every op; an SDK failure ends the plan and lands in the digest."""
-    try:
-        for op in plan.ops:
-            await _perform(out, op, cell, role)
-    except Exception as err:  # noqa: BLE001 - the SDK's errors have no common base
-        out.fail(err)
-        stage = out.digest.error["stage"] if out.digest.error else out.stage
-        log(cell, role, f"{stage} failed after {size(out.digest.bytes)}: {err!r}")
+async def run_plan(outs: Sequence[StyledWriter], plan: Message, cell: str) -> None:
+    """Perform every op on each writer in turn before the next op.
+
+    One writer is the usual case; a fan-out passes several, so the source is
+    one stream copied onto each channel. An SDK failure ends that writer's
+    plan and lands in its digest, and the other writers go on.
+    """
+    live = list(outs)
+    for op in plan.ops:
+        if not live:
+            return
+        kind = op.WhichOneof("kind")
+        if kind == "pause":
+            # The source pauses once; pausing per copy would stretch the stream.
+            await asyncio.sleep(op.pause.ms / 1000)
+        elif kind == "exit":
+            first = outs[0]
+            log(
+                cell,
+                first.label,
+                f"exit {op.exit.code} as planned after {size(first.digest.bytes)}",
+            )
+            # At once, as a crash would: no cleanup, no close frames, for every writer.
+            os._exit(op.exit.code)
+        else:
+            for out in list(live):
+                try:
+                    await _perform(out, op, cell)
+                except Exception as err:  # noqa: BLE001 - the SDK's errors have no common base
+                    out.fail(err)
+                    live.remove(out)
+                    stage = out.digest.error["stage"] if out.digest.error else out.stage
+                    log(cell, out.label, f"{stage} failed after {size(out.digest.bytes)}: {err!r}")
 
 
-async def _perform(out: StyledWriter, op: Message, cell: str, role: str) -> None:
+async def _perform(out: StyledWriter, op: Message, cell: str) -> None:
+    """One channel op (bytes, text or close) on one writer."""
     kind = op.WhichOneof("kind")
     if kind == "bytes":
         b = op.bytes
@@ -53,12 +79,6 @@ async def _perform(out: StyledWriter, op: Message, cell: str, role: str) -> None
             await out.write(piece)
     elif kind == "text":
         await out.text(op.text.value * max(1, op.text.repeat))
-    elif kind == "pause":
-        await asyncio.sleep(op.pause.ms / 1000)
     elif kind == "close":
         await out.close()
-        log(cell, role, f"closed {size(out.digest.bytes)} ({out.style})")
-    elif kind == "exit":
-        log(cell, role, f"exit {op.exit.code} as planned after {size(out.digest.bytes)}")
-        # At once, as a crash would: no cleanup, no close frames.
-        os._exit(op.exit.code)
+        log(cell, out.label, f"closed {size(out.digest.bytes)} ({out.style})")

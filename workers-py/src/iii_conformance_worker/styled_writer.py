@@ -23,10 +23,14 @@ CONNECT_ERRORS = (websockets.exceptions.InvalidHandshake, OSError, TimeoutError)
 
 
 class StyledWriter:
-    def __init__(self, writer: ChannelWriter, style: str, digest: DigestBuilder) -> None:
+    def __init__(
+        self, writer: ChannelWriter, style: str, digest: DigestBuilder, label: str = "writer"
+    ) -> None:
         self.writer = writer
         self.style = style
         self.digest = digest
+        # Who this is in log lines: the ref key, so a fan-out names the copy that failed.
+        self.label = label
         self.stage = "plan"
         self.closed = False
         # Until one SDK call has returned, a socket error is a connect error:

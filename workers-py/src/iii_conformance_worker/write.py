@@ -14,7 +14,16 @@ from .deadline import within
 from .digest import Clock, DigestBuilder
 from .log import log, size
 from .plan import check_plan, run_plan, style_name
-from .refs import PLACEMENTS, WRITE_REF_KEYS, find_writer, reader_payload, request_part
+from .refs import (
+    PLACEMENTS,
+    WRITE_REF_KEYS,
+    check_fanout_keys,
+    fanout_key,
+    fanout_ref_keys,
+    find_fanout_writers,
+    reader_payload,
+    request_part,
+)
 from .schema import invalid_request, parse, to_dict
 from .styled_writer import StyledWriter
 
@@ -26,28 +35,51 @@ READER_GRACE_MS = 5000
 
 async def handle_write(ctx: Context, payload: Any) -> dict[str, Any]:
     clock = Clock()
-    req = parse("WriteRequest", request_part(payload, WRITE_REF_KEYS, "WriteRequest"))
+    ref_keys = WRITE_REF_KEYS + fanout_ref_keys(payload)
+    req = parse("WriteRequest", request_part(payload, ref_keys, "WriteRequest"))
     check_plan(req.plan, "WriteRequest.plan")
     if req.HasField("produce"):
-        _check_produce(req.produce)
+        _check_produce(req)
+        check_fanout_keys(payload, req.fanout)
         return await _produce(ctx, req, clock)
 
-    writer = find_writer(payload)
-    digest = DigestBuilder(ROLE, ctx.lang, clock)
-    out = StyledWriter(writer, style_name(req.plan), digest)
-    log(req.cell, ROLE, f"start {len(req.plan.ops)} ops ({out.style})")
-    await _run(out, req, clock)
-    return {"digest": digest.to_dict()}
+    writers = find_fanout_writers(payload, req.fanout)
+    style = style_name(req.plan)
+    outs = [
+        StyledWriter(w, style, DigestBuilder(ROLE, ctx.lang, clock), label=fanout_key(k))
+        for k, w in enumerate(writers, start=1)
+    ]
+    fanned = f", fan-out to {len(outs)}" if len(outs) > 1 else ""
+    log(req.cell, ROLE, f"start {len(req.plan.ops)} ops ({style}{fanned})")
+    await _run(outs, req, clock)
+    result: dict[str, Any] = {"digest": outs[0].digest.to_dict()}
+    if len(outs) > 1:
+        result["fanout"] = [out.digest.to_dict() for out in outs[1:]]
+    return result
 
 
-async def _run(out: StyledWriter, req: Message, clock: Clock) -> None:
-    if not await within(clock, req.deadline_ms, run_plan(out, req.plan, req.cell, ROLE)):
+async def _run(outs: list[StyledWriter], req: Message, clock: Clock) -> None:
+    if await within(clock, req.deadline_ms, run_plan(outs, req.plan, req.cell)):
+        return
+    for out in outs:
         out.digest.finish("timeout")
-        out.close_after_timeout()
-        log(req.cell, ROLE, f"deadline {req.deadline_ms} ms passed at {size(out.digest.bytes)}")
+        # A writer whose plan already failed keeps its error and is left alone.
+        if out.digest.end == "timeout":
+            out.close_after_timeout()
+            log(
+                req.cell,
+                out.label,
+                f"deadline {req.deadline_ms} ms passed at {size(out.digest.bytes)}",
+            )
 
 
-def _check_produce(produce: Message) -> None:
+def _check_produce(req: Message) -> None:
+    produce = req.produce
+    if req.fanout > 1:
+        # A producer creates one channel for one reader; fan-out refs come from the caller.
+        raise invalid_request(
+            "WriteRequest.fanout", "not allowed with produce (fan-out needs writer refs)"
+        )
     if produce.ref_placement not in PLACEMENTS:
         raise invalid_request(
             "WriteRequest.produce.ref_placement",
@@ -85,7 +117,7 @@ async def _produce(ctx: Context, req: Message, clock: Clock) -> dict[str, Any]:
     reader_call = asyncio.ensure_future(ctx.iii.trigger_async(call))
 
     out = StyledWriter(channel.writer, style_name(req.plan), digest)
-    await _run(out, req, clock)
+    await _run([out], req, clock)
     reader_digest = await _reader_digest(reader_call, req.cell)
     return {"digest": digest.to_dict(), "reader_digest": reader_digest}
 
