@@ -27,7 +27,9 @@ def describe(ctx: Context) -> dict[str, Any]:
         "sdk": {"name": "iii-sdk (PyPI)", "version": sdk_version()},
         "capabilities": {
             "write_styles": ["AWAITED", "FIRE_AND_FORGET"],
-            "read_styles": ["READ_ALL", "STREAM"],
+            # TEXTS_ONLY: the SDK documents on_message; whether texts arrive
+            # without a read is what the style's cells find out.
+            "read_styles": ["READ_ALL", "STREAM", "TEXTS_ONLY"],
             "exit": True,
             # No documented way to drop a channel socket without a close frame.
             "abort": False,

@@ -18,7 +18,9 @@ from .schema import message_class, parse
 from .styled_writer import CONNECT_ERRORS
 
 ROLE = "reader"
-STREAM = 2  # ReadStyle.STREAM; anything else is READ_ALL (UNSPECIFIED means READ_ALL)
+# ReadStyle numbers; anything else is READ_ALL (UNSPECIFIED means READ_ALL).
+STREAM = 2
+TEXTS_ONLY = 3
 
 OnChunk = Callable[[bytes], Awaitable[None]]
 
@@ -40,10 +42,13 @@ async def handle_read(ctx: Context, payload: Any) -> dict[str, Any]:
     reader = find_reader(payload)
     spec = read_spec(req)
     digest = DigestBuilder(ROLE, ctx.lang, clock, list(spec.expect))
-    style = "STREAM" if spec.style == STREAM else "READ_ALL"
-    log(req.cell, ROLE, f"start ({style}, texts={spec.texts})")
-
-    work = consume(reader, spec, digest, spec.style == STREAM, req.cell, ROLE)
+    if spec.style == TEXTS_ONLY:
+        log(req.cell, ROLE, f"start (TEXTS_ONLY, waiting for {spec.expect_texts} texts)")
+        work = listen_for_texts(reader, spec, digest, req.cell)
+    else:
+        style = "STREAM" if spec.style == STREAM else "READ_ALL"
+        log(req.cell, ROLE, f"start ({style}, texts={spec.texts})")
+        work = consume(reader, spec, digest, spec.style == STREAM, req.cell, ROLE)
     if not await within(clock, req.deadline_ms, work):
         digest.finish("timeout")
         ctx.background(reader.close_async())
@@ -100,6 +105,40 @@ async def consume(
     except Exception as err:  # noqa: BLE001 - the SDK's errors have no common base
         connecting = digest.chunks == 0 and isinstance(err, CONNECT_ERRORS)
         digest.fail("connect" if connecting else "read", err)
+
+
+async def listen_for_texts(
+    reader: ChannelReader, spec: Message, digest: DigestBuilder, cell: str
+) -> None:
+    """TEXTS_ONLY: a user who only listens for messages.
+
+    Registers the SDK's text callback and nothing else: no read call, no
+    iteration, nothing that would pull binary data (or, as a side effect,
+    open the socket). Once `expect_texts` texts arrived the reader is closed
+    with the SDK's close (end "stopped"); otherwise the caller's deadline
+    ends the wait (end "timeout"). If the SDK only dispatches texts while
+    binary is being read, nothing ever arrives: that is the finding, and no
+    hidden read may paper over it.
+    """
+    await asyncio.sleep(spec.start_delay_ms / 1000)
+    enough = asyncio.Event()
+
+    def count(_: str) -> None:
+        if digest.text_count >= spec.expect_texts:
+            enough.set()
+
+    digest.started()
+    reader.on_message(_text_callback(digest, count))
+    # expect_texts 0 is a protocol that promises no texts: done at once.
+    if digest.text_count >= spec.expect_texts:
+        enough.set()
+    await enough.wait()
+    digest.finish("stopped")
+    try:
+        await reader.close_async()
+    except Exception as err:  # noqa: BLE001 - the SDK's errors have no common base
+        digest.fail("close", err)
+    log(cell, ROLE, f"{digest.text_count} texts arrived; reader closed")
 
 
 def _text_callback(

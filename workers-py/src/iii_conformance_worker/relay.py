@@ -14,9 +14,9 @@ from .deadline import within
 from .digest import Clock, DigestBuilder
 from .log import log, size
 from .plan import style_name
-from .read import OutputFailed, consume, read_spec
+from .read import TEXTS_ONLY, OutputFailed, consume, read_spec
 from .refs import RELAY_REF_KEYS, find_reader, find_writer, request_part
-from .schema import parse
+from .schema import invalid_request, parse
 from .styled_writer import StyledWriter
 
 ROLE = "relay"
@@ -28,6 +28,11 @@ async def handle_relay(ctx: Context, payload: Any) -> dict[str, Any]:
     reader = find_reader({"reader": payload.get("reader")} if isinstance(payload, dict) else None)
     writer = find_writer(payload)
     spec = read_spec(req)
+    if spec.style == TEXTS_ONLY:
+        # A relay must read the binary side to pass it on; the contract never asks it.
+        raise invalid_request(
+            "RelayRequest.read.style", "TEXTS_ONLY is for readers only, never for a relay"
+        )
     source = DigestBuilder("relay-in", ctx.lang, clock, list(spec.expect))
     out = StyledWriter(writer, style_name(req), DigestBuilder("relay-out", ctx.lang, clock))
     log(req.cell, ROLE, f"start ({out.style})")
