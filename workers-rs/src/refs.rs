@@ -3,47 +3,50 @@
 //! the payload plainly holds, that is reported as a finding about the SDK,
 //! never patched over with our own parsing.
 
+use std::borrow::Cow;
+
 use iii_sdk::channel::StreamChannelRef;
 use iii_sdk::helpers::{extract_channel_refs, is_channel_ref};
 use serde_json::Value;
 
 /// One place the contract allows a ref: the helper's path for it and the
-/// JSON pointer of the same spot.
-#[derive(Debug, Clone, Copy)]
+/// JSON pointer of the same spot. Paths are borrowed for the fixed places;
+/// a `Cow` lets a place be named at run time too.
+#[derive(Debug, Clone)]
 pub struct Placement {
     pub name: &'static str,
-    pub sdk_path: &'static str,
-    pub pointer: &'static str,
+    pub sdk_path: Cow<'static, str>,
+    pub pointer: Cow<'static, str>,
 }
 
 pub const WRITER: Placement = Placement {
     name: "field",
-    sdk_path: "writer",
-    pointer: "/writer",
+    sdk_path: Cow::Borrowed("writer"),
+    pointer: Cow::Borrowed("/writer"),
 };
 
 /// Where a reader looks, in the contract's order.
 pub const READER_PLACEMENTS: [Placement; 4] = [
     Placement {
         name: "field",
-        sdk_path: "reader",
-        pointer: "/reader",
+        sdk_path: Cow::Borrowed("reader"),
+        pointer: Cow::Borrowed("/reader"),
     },
     Placement {
         name: "array",
-        sdk_path: "readers[0]",
-        pointer: "/readers/0",
+        sdk_path: Cow::Borrowed("readers[0]"),
+        pointer: Cow::Borrowed("/readers/0"),
     },
     Placement {
         name: "nested",
-        sdk_path: "input.channel.reader",
-        pointer: "/input/channel/reader",
+        sdk_path: Cow::Borrowed("input.channel.reader"),
+        pointer: Cow::Borrowed("/input/channel/reader"),
     },
     // The helper names no path for the payload itself; it never returns one.
     Placement {
         name: "top",
-        sdk_path: "",
-        pointer: "",
+        sdk_path: Cow::Borrowed(""),
+        pointer: Cow::Borrowed(""),
     },
 ];
 
@@ -68,20 +71,20 @@ pub fn find(payload: &Value, placements: &[Placement]) -> Lookup {
     for placement in placements {
         let from_sdk = extracted
             .iter()
-            .find(|(path, _)| !placement.sdk_path.is_empty() && path == placement.sdk_path);
+            .find(|(path, _)| !placement.sdk_path.is_empty() && *path == placement.sdk_path);
         if let Some((_, channel)) = from_sdk {
             return Lookup::Found {
-                placement: *placement,
+                placement: placement.clone(),
                 channel: channel.clone(),
             };
         }
         // The SDK's own predicate says whether a ref sits here at all.
         if payload
-            .pointer(placement.pointer)
+            .pointer(&placement.pointer)
             .is_some_and(is_channel_ref)
         {
             return Lookup::Missed {
-                placement: *placement,
+                placement: placement.clone(),
             };
         }
     }

@@ -35,7 +35,7 @@ pub async fn handle(worker: Shared, payload: Value) -> Result<Value, Error> {
     let mut input = Recorder::new(clock, "relay-in", &worker.lang);
     let mut output = Recorder::new(clock, "relay-out", &worker.lang);
 
-    let reader = lookup(&payload, READER_PLACEMENTS[0], &mut input)?;
+    let reader = lookup(&payload, READER_PLACEMENTS[0].clone(), &mut input)?;
     let writer = lookup(&payload, WRITER, &mut output)?;
     let address = worker.iii.address();
     if let (Some(reader), Some(writer)) = (reader, writer) {
@@ -67,7 +67,7 @@ fn lookup(
     placement: Placement,
     recorder: &mut Recorder,
 ) -> Result<Option<iii_sdk::channel::StreamChannelRef>, Rejection> {
-    match refs::find(payload, &[placement]) {
+    match refs::find(payload, std::slice::from_ref(&placement)) {
         Lookup::Found { channel, .. } => Ok(Some(channel)),
         Lookup::Missed { placement } => {
             recorder.fail(
@@ -78,7 +78,7 @@ fn lookup(
             Ok(None)
         }
         Lookup::Absent => Err(Rejection::invalid(
-            placement.sdk_path,
+            &placement.sdk_path,
             "missing channel ref",
         )),
     }
