@@ -25,7 +25,10 @@ pub fn description(lang: &str) -> Value {
             // ChannelWriter's write/send_message/close are async fns with no
             // fire-and-forget form, so only the awaited style is offered.
             "write_styles": ["AWAITED"],
-            "read_styles": ["READ_ALL", "STREAM"],
+            // TEXTS_ONLY is offered because ChannelReader::on_message is the
+            // SDK's documented way to listen for texts; whether texts reach
+            // it without a read call is what the style tests.
+            "read_styles": ["READ_ALL", "STREAM", "TEXTS_ONLY"],
             "exit": true,
             // Dropping a connected ChannelWriter drops its socket without a
             // close frame.

@@ -158,6 +158,10 @@ impl Recorder {
         }
     }
 
+    pub fn text_count(&self) -> usize {
+        self.texts.len()
+    }
+
     pub fn text(&mut self, text: &str) {
         self.texts_hash.update((text.len() as u32).to_be_bytes());
         self.texts_hash.update(text.as_bytes());

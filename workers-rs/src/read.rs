@@ -8,6 +8,7 @@ use iii_sdk::Error;
 use iii_sdk::channel::ChannelReader;
 use iii_sdk::helpers::is_channel_ref;
 use serde_json::{Value, json};
+use tokio::sync::Notify;
 
 use crate::digest::{End, Recorder};
 use crate::mismatch::MismatchFinder;
@@ -76,16 +77,24 @@ pub async fn consume(
     deadline_ms: u32,
 ) -> Recorder {
     // The text callback runs inside the SDK's read calls, so the recorder is
-    // shared with it; the lock is never held across an await.
+    // shared with it; the lock is never held across an await. `arrived`
+    // wakes a TEXTS_ONLY reader, which waits on texts and nothing else.
     let shared = Arc::new(Mutex::new(recorder));
+    let arrived = Arc::new(Notify::new());
     let work = async {
         tokio::time::sleep(Duration::from_millis(u64::from(spec.start_delay_ms))).await;
-        if spec.texts {
+        if spec.texts || spec.texts_only() {
             lock(&shared).sdk_call();
-            let texts = Arc::clone(&shared);
+            let (texts, arrived) = (Arc::clone(&shared), Arc::clone(&arrived));
             reader
-                .on_message(move |text| lock(&texts).text(&text))
+                .on_message(move |text| {
+                    lock(&texts).text(&text);
+                    arrived.notify_one();
+                })
                 .await;
+        }
+        if spec.texts_only() {
+            return wait_for_texts(cell, reader, spec, &shared, &arrived).await;
         }
         lock(&shared).sdk_call();
         if spec.streams() {
@@ -105,8 +114,38 @@ pub async fn consume(
 
     let recorder = take(shared);
     let (bytes, end) = (recorder.bytes(), recorder.end_name());
-    log(cell, "reader", format!("{end} after {bytes} B"));
+    let texts = recorder.text_count();
+    log(
+        cell,
+        "reader",
+        format!("{end} after {bytes} B, {texts} texts"),
+    );
     recorder
+}
+
+/// TEXTS_ONLY: a user who only listens for messages. With the callback
+/// registered, nothing else is called (no read, no iteration, no connect:
+/// the SDK shows none for this) until `expect_texts` texts have come in;
+/// then the SDK's close. The caller's deadline ends a wait that never does.
+async fn wait_for_texts(
+    cell: &str,
+    reader: &ChannelReader,
+    spec: &ReadSpec,
+    shared: &Arc<Mutex<Recorder>>,
+    arrived: &Notify,
+) {
+    let wanted = spec.expect_texts as usize;
+    log(cell, "reader", format!("texts only: waiting for {wanted}"));
+    loop {
+        let count = lock(shared).text_count();
+        if count >= wanted {
+            break;
+        }
+        // notify_one keeps a wake-up that came before this wait.
+        arrived.notified().await;
+    }
+    let _ = reader.close().await;
+    lock(shared).finish(End::Stopped);
 }
 
 async fn read_all(reader: &ChannelReader, shared: &Arc<Mutex<Recorder>>) {

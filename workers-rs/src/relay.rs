@@ -32,6 +32,7 @@ pub async fn handle(worker: Shared, payload: Value) -> Result<Value, Error> {
     check_style(&request.style)?;
     let cell = request.cell.as_str();
     let spec = request.read.clone().unwrap_or_else(ReadSpec::missing);
+    check_read(&spec)?;
     let mut input = Recorder::new(clock, "relay-in", &worker.lang);
     let mut output = Recorder::new(clock, "relay-out", &worker.lang);
 
@@ -60,6 +61,18 @@ pub async fn handle(worker: Shared, payload: Value) -> Result<Value, Error> {
         );
     }
     Ok(json!({ "input": input.digest(), "output": output.digest() }))
+}
+
+/// A relay must read the binary side to pass it on, so the contract never
+/// asks one for a text-only read; such a request is malformed.
+pub fn check_read(spec: &ReadSpec) -> Result<(), Rejection> {
+    if spec.texts_only() {
+        return Err(Rejection::invalid(
+            "read.style",
+            "TEXTS_ONLY is a reader-only style: a relay must read the binary side to pass it on",
+        ));
+    }
+    Ok(())
 }
 
 fn lookup(

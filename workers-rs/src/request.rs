@@ -100,6 +100,8 @@ pub struct ReadSpec {
     pub chunk_delay_ms: u32,
     pub stop_after_bytes: u32,
     pub expect: Vec<Slice>,
+    /// TEXTS_ONLY: how many texts to wait for before closing the reader.
+    pub expect_texts: u32,
 }
 
 impl ReadSpec {
@@ -114,6 +116,11 @@ impl ReadSpec {
 
     pub fn streams(&self) -> bool {
         self.style == "STREAM"
+    }
+
+    /// A reader that only listens for texts and never touches the binary side.
+    pub fn texts_only(&self) -> bool {
+        self.style == "TEXTS_ONLY"
     }
 }
 

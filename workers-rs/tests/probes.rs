@@ -141,6 +141,54 @@ async fn text_over_16_mib(setup: &Setup) {
     }
 }
 
+/// TEXTS_ONLY: a reader that registers only the text callback and waits for
+/// the two texts the writer sends. iii-sdk 0.25.0 never delivers them:
+/// `ChannelReader::on_message` only stores the callback, the callbacks run
+/// only inside `next_binary` (which `read_all` loops on), and the reader's
+/// socket is opened only by `next_binary`'s `ensure_connected`. A reader
+/// that never reads binary therefore never even connects, and waits out its
+/// deadline with nothing. If a later SDK delivers texts to a listening
+/// reader, this fails: re-judge the finding.
+async fn texts_only_never_hears_a_text(setup: &Setup) {
+    let driver = Driver::connect(setup).await;
+    let (writer, reader, _channel) = driver.channel(None).await;
+    let ops = json!([{ "text": { "value": "one" } }, { "text": { "value": "two" } },
+                     { "close": {} }]);
+    let write = json!({ "cell": "probe/texts-only", "plan": { "ops": ops }, "deadline_ms": 5_000,
+                        "writer": writer });
+    let read = json!({ "cell": "probe/texts-only", "deadline_ms": 1_500, "reader": reader,
+                       "read": { "style": "TEXTS_ONLY", "expect_texts": 2 } });
+    let started = std::time::Instant::now();
+    let (w, r) = tokio::join!(
+        driver.call("write", write, 15_000),
+        driver.call("read", read, 15_000)
+    );
+    driver.close().await;
+    let (w, r) = (w.unwrap()["digest"].clone(), r.unwrap()["digest"].clone());
+    eprintln!(
+        "[{}] texts only: writer {} with {} texts; reader {} after {:?} with {} texts",
+        setup.label,
+        w["end"],
+        w["texts"].as_array().map_or(0, Vec::len),
+        r["end"],
+        started.elapsed(),
+        r["texts"]
+    );
+    // The writer did its part: both texts went out and the stream closed.
+    if setup.label == "reference" {
+        assert_eq!(w["end"], "closed", "{w:#}");
+    }
+    assert_eq!(w["texts"].as_array().map(Vec::len), Some(2), "{w:#}");
+    // Finding: the listening reader times out with nothing. Expected of a
+    // fixed SDK: end "stopped" with both texts.
+    assert_eq!(r["end"], "timeout", "{r:#}");
+    assert_eq!(r["texts"], json!([]), "{r:#}");
+    assert_eq!(
+        (r["bytes"].as_u64(), r["chunks"].as_u64()),
+        (Some(0), Some(0))
+    );
+}
+
 macro_rules! on_engine {
     ($engine:ident) => {
         mod $engine {
@@ -168,6 +216,10 @@ macro_rules! on_engine {
                 cancelled_read_loses_the_stream
             );
             probe!(finding_a_text_over_16_mib_is_lost, text_over_16_mib);
+            probe!(
+                finding_a_texts_only_reader_never_hears_a_text,
+                texts_only_never_hears_a_text
+            );
         }
     };
 }

@@ -1,10 +1,14 @@
 //! Request validation against the committed descriptor, and where the SDK's
-//! ref helper finds (or misses) refs in each placement the contract allows.
+//! ref helper finds (or misses) refs in each placement the contract allows,
+//! the text-only read style included.
 
 use conformance_worker::plan::{self, Op};
 use conformance_worker::refs::{self, Lookup, READER_KEYS, READER_PLACEMENTS};
 use conformance_worker::reject::{INVALID_REQUEST, Rejection};
-use conformance_worker::request::{ReadRequest, WriteRequest, parse, schema_fields};
+use conformance_worker::request::{
+    ReadRequest, ReadSpec, RelayRequest, WriteRequest, parse, schema_fields,
+};
+use conformance_worker::relay;
 use serde_json::{Value, json};
 
 fn ref_of(direction: &str) -> Value {
@@ -163,4 +167,50 @@ fn refs_are_placed_where_the_contract_says() {
     assert_eq!(placed("nested")["input"]["channel"]["reader"], reader);
     assert_eq!(placed("top"), reader);
     assert!(refs::place(fields, "sideways", reader).is_err());
+}
+
+#[test]
+fn a_text_only_read_parses_with_the_texts_it_waits_for() {
+    let payload = json!({ "cell": "c", "reader": ref_of("read"),
+                          "read": { "style": "TEXTS_ONLY", "expect_texts": 3 } });
+    let fields = schema_fields(&payload, &READER_KEYS).unwrap();
+    let read = parse::<ReadRequest>("ReadRequest", fields)
+        .unwrap()
+        .read
+        .unwrap();
+    assert!(read.texts_only() && !read.streams());
+    // The callback is registered whatever `texts` says; it is not needed.
+    assert!(!read.texts);
+    assert_eq!(read.expect_texts, 3);
+}
+
+#[test]
+fn a_bad_text_count_or_style_name_is_rejected_by_field() {
+    let reject = |read: Value| {
+        let payload = json!({ "read": read });
+        let fields = schema_fields(&payload, &READER_KEYS).unwrap();
+        parse::<ReadRequest>("ReadRequest", fields)
+            .expect_err("must be rejected")
+            .message
+    };
+    let message = reject(json!({ "style": "TEXTS_ONLY", "expect_texts": -1 }));
+    assert!(message.starts_with("read.expect_texts:"), "{message}");
+    let message = reject(json!({ "style": "TEXT_ONLY" }));
+    assert!(message.starts_with("read.style:"), "{message}");
+}
+
+#[test]
+fn a_relay_is_never_asked_for_a_text_only_read() {
+    let payload = json!({ "cell": "c", "reader": ref_of("read"), "writer": ref_of("write"),
+                          "read": { "style": "TEXTS_ONLY", "expect_texts": 1 } });
+    let fields = schema_fields(&payload, &["reader", "writer"]).unwrap();
+    let request: RelayRequest = parse("RelayRequest", fields).unwrap();
+    let rejection = relay::check_read(&request.read.unwrap()).unwrap_err();
+    assert_eq!(rejection.code, INVALID_REQUEST);
+    assert!(
+        rejection.message.starts_with("read.style:") && rejection.message.contains("TEXTS_ONLY"),
+        "{}",
+        rejection.message
+    );
+    assert!(relay::check_read(&ReadSpec::missing()).is_ok());
 }
