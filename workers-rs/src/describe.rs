@@ -36,6 +36,8 @@ pub fn description(lang: &str) -> Value {
             "produce": true,
             "relay": true,
             "text_callback": true,
+            // One plan on several ChannelWriters, op by op.
+            "fanout": true,
         },
     })
 }

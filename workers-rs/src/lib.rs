@@ -4,6 +4,7 @@
 
 pub mod describe;
 pub mod digest;
+pub mod fanout;
 pub mod mismatch;
 pub mod plan;
 pub mod read;

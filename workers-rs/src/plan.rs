@@ -8,7 +8,7 @@ use crate::digest::{End, Recorder};
 use crate::reject::Rejection;
 use crate::request::{OpFields, Plan};
 use crate::seeded::SeededStream;
-use crate::worker::{log, record_error};
+use crate::worker::{close_within_grace, log, record_error};
 
 /// The largest single buffer one op may ask for. The schema allows 4 GiB;
 /// a request that big must be an error, never an out-of-memory exit.
@@ -90,73 +90,118 @@ fn op(index: usize, fields: &OpFields) -> Result<Op, Rejection> {
     Ok(Op::Exit(fields.exit.as_ref().map_or(0, |exit| exit.code)))
 }
 
-/// Performs `ops` on `writer` with awaited SDK calls, recording every call.
-/// An SDK error ends the plan, as it would end a user's stream, and so does
-/// an abort (which drops the writer, leaving `None`).
-pub async fn perform(
-    cell: &str,
-    ops: &[Op],
-    writer: &mut Option<ChannelWriter>,
-    recorder: &mut Recorder,
-) {
+/// One channel a plan is performed on: the SDK writer (`None` once it can
+/// take no more: a ref the SDK missed, an SDK error, an abort) and the
+/// digest of what was handed to it. `name` is its ref key, the log role.
+pub struct Lane {
+    pub name: String,
+    pub writer: Option<ChannelWriter>,
+    pub recorder: Recorder,
+}
+
+impl Lane {
+    pub fn live(&self) -> bool {
+        self.writer.is_some()
+    }
+}
+
+/// Performs `ops` with awaited SDK calls on every lane, each op on each lane
+/// in turn before the next op: one source copied onto every channel. A plain
+/// write is a single lane. An SDK error ends that lane's stream, as it would
+/// end a user's, and the others go on; an abort drops every writer.
+pub async fn perform(cell: &str, ops: &[Op], lanes: &mut [Lane]) {
     for op in ops {
-        if let Op::Pause(duration) = op {
-            tokio::time::sleep(*duration).await;
-            continue;
-        }
-        if let Op::Exit(code) = op {
-            log(cell, "writer", format!("exit {code} (plan)"));
-            std::process::exit(*code);
-        }
-        let Some(sdk) = writer.as_ref() else {
+        if !lanes.iter().any(Lane::live) {
             return;
-        };
-        let failed = match op {
-            Op::Bytes {
-                seed,
-                offset,
-                length,
-                chunk,
-            } => write_bytes(sdk, recorder, seed, *offset, *length, *chunk).await,
-            Op::Text(text) => {
-                recorder.sdk_call();
-                recorder.text(text);
-                sdk.send_message(text)
-                    .await
-                    .map_err(|error| ("text", error))
+        }
+        match op {
+            // A pause belongs to the source, not to a channel: sleeping once
+            // per lane would stretch a fan-out's timing N-fold.
+            Op::Pause(duration) => tokio::time::sleep(*duration).await,
+            Op::Exit(code) => {
+                log(cell, "writer", format!("exit {code} (plan)"));
+                std::process::exit(*code);
             }
-            Op::Close => {
-                recorder.sdk_call();
-                let closed = sdk.close().await.map_err(|error| ("close", error));
-                if closed.is_ok() {
-                    recorder.finish(End::Closed);
+            Op::Abort => return abort(cell, lanes),
+            _ => {
+                for lane in lanes.iter_mut() {
+                    perform_on(cell, op, lane).await;
                 }
-                closed
             }
-            Op::Abort => {
-                // Dropping the SDK writer drops its socket without a close
-                // frame: the Rust SDK's only way to abandon a stream.
-                *writer = None;
-                recorder.finish(End::Aborted);
-                log(
-                    cell,
-                    "writer",
-                    format!("aborted after {} B", recorder.bytes()),
-                );
-                // Nothing can follow: the stream is gone.
-                return;
-            }
-            Op::Pause(_) | Op::Exit(_) => unreachable!("handled above"),
-        };
-        if let Err((stage, error)) = failed {
-            record_error(recorder, stage, &error);
-            log(
-                cell,
-                "writer",
-                format!("{stage} failed: {}", error_text(recorder)),
-            );
-            return;
         }
+    }
+}
+
+/// One bytes, text or close op on one lane; an SDK error ends the lane.
+async fn perform_on(cell: &str, op: &Op, lane: &mut Lane) {
+    let Lane {
+        name,
+        writer,
+        recorder,
+    } = lane;
+    let Some(sdk) = writer.as_ref() else {
+        return;
+    };
+    let failed = match op {
+        Op::Bytes {
+            seed,
+            offset,
+            length,
+            chunk,
+        } => write_bytes(sdk, recorder, seed, *offset, *length, *chunk).await,
+        Op::Text(text) => {
+            recorder.sdk_call();
+            recorder.text(text);
+            sdk.send_message(text)
+                .await
+                .map_err(|error| ("text", error))
+        }
+        Op::Close => {
+            recorder.sdk_call();
+            let closed = sdk.close().await.map_err(|error| ("close", error));
+            if closed.is_ok() {
+                recorder.finish(End::Closed);
+            }
+            closed
+        }
+        Op::Pause(_) | Op::Abort | Op::Exit(_) => unreachable!("handled by perform"),
+    };
+    if let Err((stage, error)) = failed {
+        record_error(recorder, stage, &error);
+        log(
+            cell,
+            name,
+            format!("{stage} failed: {}", error_text(recorder)),
+        );
+        // Nothing more goes to a stream the SDK failed; the socket is
+        // dropped with the writer, as it would be when the handler returns.
+        *writer = None;
+    }
+}
+
+/// Dropping the SDK writer drops its socket without a close frame: the Rust
+/// SDK's only way to abandon a stream. Nothing can follow.
+fn abort(cell: &str, lanes: &mut [Lane]) {
+    for lane in lanes.iter_mut().filter(|lane| lane.live()) {
+        lane.writer = None;
+        lane.recorder.finish(End::Aborted);
+        let bytes = lane.recorder.bytes();
+        log(cell, &lane.name, format!("aborted after {bytes} B"));
+    }
+}
+
+/// Past the deadline: every lane still open ends `timeout` and gets the
+/// SDK's close, all at once, so N stalled peers cost one grace and not N.
+pub async fn time_out(lanes: &mut [Lane]) {
+    let closing: Vec<_> = lanes
+        .iter_mut()
+        .map(|lane| {
+            lane.recorder.finish(End::Timeout);
+            tokio::spawn(close_within_grace(lane.writer.take()))
+        })
+        .collect();
+    for close in closing {
+        let _ = close.await;
     }
 }
 

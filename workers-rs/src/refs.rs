@@ -10,8 +10,8 @@ use iii_sdk::helpers::{extract_channel_refs, is_channel_ref};
 use serde_json::Value;
 
 /// One place the contract allows a ref: the helper's path for it and the
-/// JSON pointer of the same spot. Paths are borrowed for the fixed places;
-/// a `Cow` lets a place be named at run time too.
+/// JSON pointer of the same spot. Paths are borrowed for the fixed places
+/// and owned for the numbered fan-out writers (`writer_2`, …).
 #[derive(Debug, Clone)]
 pub struct Placement {
     pub name: &'static str,
@@ -24,6 +24,20 @@ pub const WRITER: Placement = Placement {
     sdk_path: Cow::Borrowed("writer"),
     pointer: Cow::Borrowed("/writer"),
 };
+
+/// The write ref a fan-out's `k`-th writer (1-based) uses: `writer` for the
+/// first, `writer_<k>` after it, each a top-level field like `writer`.
+pub fn fanout_writer(k: usize) -> Placement {
+    if k <= 1 {
+        return WRITER;
+    }
+    let key = format!("writer_{k}");
+    Placement {
+        name: "field",
+        pointer: Cow::Owned(format!("/{key}")),
+        sdk_path: Cow::Owned(key),
+    }
+}
 
 /// Where a reader looks, in the contract's order.
 pub const READER_PLACEMENTS: [Placement; 4] = [

@@ -30,6 +30,8 @@ pub struct WriteRequest {
     pub plan: Plan,
     pub produce: Option<Produce>,
     pub deadline_ms: u32,
+    /// Fan-out width: 0 and 1 both mean `writer` alone (see src/fanout.rs).
+    pub fanout: u32,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

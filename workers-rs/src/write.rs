@@ -3,18 +3,19 @@
 
 use std::time::{Duration, Instant};
 
+use iii_sdk::Error;
 use iii_sdk::channel::ChannelWriter;
 use iii_sdk::helpers::create_channel;
 use iii_sdk::protocol::TriggerRequest;
-use iii_sdk::{Error, IIIClient};
 use serde_json::{Value, json};
 
-use crate::digest::{Digest, End, Recorder};
-use crate::plan::{self, Op};
+use crate::digest::{Digest, Recorder};
+use crate::fanout;
+use crate::plan::{self, Lane, Op};
 use crate::refs::{self, Lookup};
 use crate::reject::Rejection;
-use crate::request::{Produce, WriteRequest, parse, schema_fields};
-use crate::worker::{Shared, close_within_grace, deadline, lang_of, log, record_error, redact};
+use crate::request::{Produce, WriteRequest};
+use crate::worker::{Shared, deadline, lang_of, log, record_error, redact};
 
 /// Extra time the producer gives its reader beyond the shared deadline, so
 /// the reader's own `timeout` digest can still come back.
@@ -22,22 +23,16 @@ const READER_GRACE: Duration = Duration::from_secs(5);
 
 pub async fn handle(worker: Shared, payload: Value) -> Result<Value, Error> {
     let clock = Instant::now();
-    let request: WriteRequest = parse("WriteRequest", schema_fields(&payload, &["writer"])?)?;
+    let request = fanout::parse_request(&payload)?;
     let ops = plan::ops(&request.plan)?;
     check_style(&request.plan.style)?;
-    let mut recorder = Recorder::new(clock, "writer", &worker.lang);
-    let cell = request.cell.as_str();
 
     let Some(produce) = &request.produce else {
-        let writer = writer_from(&worker.iii, &payload, &mut recorder)?;
-        if let Some(writer) = writer {
-            log(cell, "writer", format!("start: {} ops", ops.len()));
-            run_plan(cell, &ops, writer, &mut recorder, request.deadline_ms).await;
-        }
-        return Ok(json!({ "digest": recorder.digest() }));
+        return Ok(write_to_refs(&worker, &request, &ops, &payload, clock).await?);
     };
 
     check_produce(produce)?;
+    let recorder = Recorder::new(clock, "writer", &worker.lang);
     let mut reader_payload = json!({
         "cell": request.cell,
         "deadline_ms": request.deadline_ms,
@@ -50,6 +45,38 @@ pub async fn handle(worker: Shared, payload: Value) -> Result<Value, Error> {
     let mut result = json!({ "digest": digest });
     if let Some(reader_digest) = reader_digest {
         result["reader_digest"] = reader_digest;
+    }
+    Ok(result)
+}
+
+/// The plan on the refs the caller handed over: `writer`, or in a fan-out
+/// `writer` … `writer_N`, each with its own digest.
+async fn write_to_refs(
+    worker: &Shared,
+    request: &WriteRequest,
+    ops: &[Op],
+    payload: &Value,
+    clock: Instant,
+) -> Result<Value, Rejection> {
+    let cell = request.cell.as_str();
+    let found = fanout::find_refs(payload, fanout::width(request))?;
+    let mut lanes: Vec<Lane> = found
+        .into_iter()
+        .map(|lookup| lane(worker, clock, lookup))
+        .collect();
+    if lanes.iter().any(Lane::live) {
+        let across = match lanes.len() {
+            1 => String::new(),
+            n => format!(" on {n} channels"),
+        };
+        log(cell, "writer", format!("start: {} ops{across}", ops.len()));
+        run_plan(cell, ops, &mut lanes, request.deadline_ms).await;
+    }
+    let mut digests = lanes.into_iter().map(|lane| lane.recorder.digest());
+    let mut result = json!({ "digest": digests.next() });
+    let fanned: Vec<Digest> = digests.collect();
+    if !fanned.is_empty() {
+        result["fanout"] = json!(fanned);
     }
     Ok(result)
 }
@@ -75,50 +102,44 @@ fn check_produce(produce: &Produce) -> Result<(), Rejection> {
         .map_err(|detail| Rejection::invalid("produce.ref_placement", &detail))
 }
 
-/// The SDK writer for the request's `writer` ref. `None` when the SDK's
-/// helper missed a ref that is there (recorded in the digest).
-fn writer_from(
-    iii: &IIIClient,
-    payload: &Value,
-    recorder: &mut Recorder,
-) -> Result<Option<ChannelWriter>, Rejection> {
-    match refs::find(payload, &[refs::WRITER]) {
-        Lookup::Found { channel, .. } => Ok(Some(ChannelWriter::new(iii.address(), &channel))),
+/// The SDK writer for one write ref, with its own digest. A ref the SDK's
+/// helper missed although it is there leaves the lane without a writer and
+/// says so in the digest.
+fn lane(worker: &Shared, clock: Instant, lookup: Lookup) -> Lane {
+    let mut recorder = Recorder::new(clock, "writer", &worker.lang);
+    match lookup {
+        Lookup::Found { placement, channel } => Lane {
+            name: placement.sdk_path.into_owned(),
+            writer: Some(ChannelWriter::new(worker.iii.address(), &channel)),
+            recorder,
+        },
         Lookup::Missed { placement } => {
-            recorder.fail(
-                "connect",
-                "REF_NOT_EXTRACTED",
-                &refs::missed_message(&placement),
-            );
-            Ok(None)
+            let message = refs::missed_message(&placement);
+            recorder.fail("connect", "REF_NOT_EXTRACTED", &message);
+            Lane {
+                name: placement.sdk_path.into_owned(),
+                writer: None,
+                recorder,
+            }
         }
-        Lookup::Absent => Err(Rejection::invalid(
-            "writer",
-            "missing channel ref (required unless produce is set)",
-        )),
+        Lookup::Absent => unreachable!("fanout::find_refs rejects an absent ref"),
     }
 }
 
-/// Runs the plan under the deadline; past it, closes the writer and
-/// reports `timeout`.
-async fn run_plan(
-    cell: &str,
-    ops: &[Op],
-    writer: ChannelWriter,
-    recorder: &mut Recorder,
-    deadline_ms: u32,
-) {
-    let mut writer = Some(writer);
-    let performed = plan::perform(cell, ops, &mut writer, recorder);
+/// Runs the plan under the deadline; past it, closes every writer still
+/// open and reports `timeout` for it.
+async fn run_plan(cell: &str, ops: &[Op], lanes: &mut [Lane], deadline_ms: u32) {
+    let performed = plan::perform(cell, ops, lanes);
     if tokio::time::timeout(deadline(deadline_ms), performed)
         .await
         .is_err()
     {
-        recorder.finish(End::Timeout);
-        close_within_grace(writer).await;
+        plan::time_out(lanes).await;
     }
-    let (end, bytes) = (recorder.end_name(), recorder.bytes());
-    log(cell, "writer", format!("{end} after {bytes} B"));
+    for lane in lanes.iter() {
+        let (end, bytes) = (lane.recorder.end_name(), lane.recorder.bytes());
+        log(cell, &lane.name, format!("{end} after {bytes} B"));
+    }
 }
 
 /// Producer ownership: create the channel, trigger the reader with its ref
@@ -158,20 +179,20 @@ async fn produce_and_write(
         action: None,
         timeout_ms: Some(timeout.as_millis() as u64),
     });
-    let write = run_plan(
-        cell,
-        ops,
-        channel.writer,
-        &mut recorder,
-        request.deadline_ms,
-    );
+    let mut lanes = [Lane {
+        name: "writer".into(),
+        writer: Some(channel.writer),
+        recorder,
+    }];
+    let write = run_plan(cell, ops, &mut lanes, request.deadline_ms);
     let (read, ()) = tokio::join!(trigger, write);
 
     let reader_digest = match read {
         Ok(result) => result.get("digest").cloned(),
         Err(error) => Some(failed_reader(&produce.reader_function, &error)),
     };
-    (recorder.digest(), reader_digest)
+    let [lane] = lanes;
+    (lane.recorder.digest(), reader_digest)
 }
 
 /// Stands in for the digest of a reader whose invocation failed, so the

@@ -8,6 +8,8 @@ mod common;
 use common::Setup;
 use common::driver::Driver;
 use common::expect::{Expected, check, check_text_positions, expected};
+use std::time::Duration;
+
 use iii_sdk::Error;
 use serde_json::{Value, json};
 
@@ -28,10 +30,13 @@ async fn describe(setup: &Setup) {
     let description = driver.call("describe", json!({}), 5_000).await.unwrap();
     assert_eq!(description["lang"], "rs");
     assert_eq!(description["sdk"]["version"], "0.25.0");
+    let capabilities = &description["capabilities"];
+    assert_eq!(capabilities["write_styles"], json!(["AWAITED"]));
     assert_eq!(
-        description["capabilities"]["write_styles"],
-        json!(["AWAITED"])
+        capabilities["read_styles"],
+        json!(["READ_ALL", "STREAM", "TEXTS_ONLY"])
     );
+    assert_eq!(capabilities["fanout"], true);
     driver.close().await;
 }
 
@@ -190,6 +195,104 @@ async fn deadline(setup: &Setup) {
     );
 }
 
+/// One write call with `fanout` 3 onto three channels, each drained by the
+/// test's own SDK reader. `broken` replaces writer_2's ref with one the
+/// engine refuses, to see the other two go on.
+async fn fanout(setup: &Setup, broken: bool) -> (Value, Vec<Value>, Expected) {
+    let driver = Driver::connect(setup).await;
+    let mut channels = Vec::new();
+    for _ in 0..3 {
+        channels.push(driver.channel(None).await);
+    }
+    let ops = mixed_plan();
+    let exp = expected(&ops);
+    let mut write = json!({ "cell": "fanout", "plan": { "ops": ops }, "deadline_ms": 20_000,
+                            "fanout": 3, "writer": channels[0].0 });
+    write["writer_2"] = channels[1].0.clone();
+    write["writer_3"] = channels[2].0.clone();
+    if broken {
+        write["writer_2"]["channel_id"] = json!("00000000-0000-4000-8000-00000000dead");
+    }
+    let client = &driver;
+    let read = |i: usize| {
+        let reader = &channels[i].1;
+        async move {
+            // A refused writer never connects, so its reader would wait for
+            // the engine's sweep; nothing is read there.
+            if broken && i == 1 {
+                return Value::Null;
+            }
+            let drained = tokio::time::timeout(Duration::from_secs(25), client.drain(reader));
+            drained
+                .await
+                .unwrap_or_else(|_| json!({ "end": "timeout" }))
+        }
+    };
+    // All three at once: each channel's backpressure waits on its own
+    // reader, and the writer goes op by op across all three.
+    let readers = async {
+        let (a, b, c) = tokio::join!(read(0), read(1), read(2));
+        vec![a, b, c]
+    };
+    let (result, drained) = tokio::join!(driver.call("write", write, 30_000), readers);
+    driver.close().await;
+    let result =
+        result.unwrap_or_else(|e| panic!("fan-out write failed: {e}\n{}", setup.worker_log()));
+    (result, drained, exp)
+}
+
+async fn fanout_roundtrip(setup: &Setup) {
+    let (result, drained, exp) = fanout(setup, false).await;
+    let fanned = result["fanout"].as_array().expect("fanout digests");
+    assert_eq!(fanned.len(), 2, "{result:#}");
+    let writers = [&result["digest"], &fanned[0], &fanned[1]];
+    for (k, (writer, read)) in writers.iter().zip(&drained).enumerate() {
+        let k = k + 1;
+        check(&format!("writer {k}"), writer, &exp, setup);
+        check_text_positions(writer, &exp);
+        check(&format!("reader {k} (test client)"), read, &exp, setup);
+    }
+}
+
+async fn fanout_past_a_failed_writer(setup: &Setup) {
+    let (result, drained, exp) = fanout(setup, true).await;
+    let failed = &result["fanout"][0];
+    assert_eq!(failed["end"], "error", "{result:#}");
+    // The plan starts with a text: that is the call whose connect failed.
+    assert_eq!(failed["error"]["stage"], "text", "{result:#}");
+    check("writer 1", &result["digest"], &exp, setup);
+    check("writer 3", &result["fanout"][1], &exp, setup);
+    check("reader 1 (test client)", &drained[0], &exp, setup);
+    check("reader 3 (test client)", &drained[2], &exp, setup);
+}
+
+/// Misuse of the two contract additions is a request error, never a digest.
+async fn fanout_and_texts_only_misuse(setup: &Setup) {
+    let driver = Driver::connect(setup).await;
+    let (writer, reader, _channel) = driver.channel(None).await;
+    let missing = json!({ "cell": "bad", "fanout": 2, "writer": writer.clone(),
+                          "plan": { "ops": [{ "close": {} }] } });
+    let (code, message) = remote_code(driver.call("write", missing, 5_000).await);
+    assert_eq!(code, "INVALID_REQUEST");
+    assert!(message.starts_with("writer_2:"), "{message}");
+    let stray = json!({ "cell": "bad", "writer": writer.clone(), "writer_2": writer.clone() });
+    let (code, message) = remote_code(driver.call("write", stray, 5_000).await);
+    assert_eq!(
+        (code.as_str(), message.starts_with("writer_2:")),
+        ("INVALID_REQUEST", true),
+        "{message}"
+    );
+    let relay = json!({ "cell": "bad", "reader": reader, "writer": writer,
+                        "read": { "style": "TEXTS_ONLY", "expect_texts": 1 } });
+    let (code, message) = remote_code(driver.call("relay", relay, 5_000).await);
+    assert_eq!(code, "INVALID_REQUEST");
+    assert!(
+        message.starts_with("read.style:") && message.contains("TEXTS_ONLY"),
+        "{message}"
+    );
+    driver.close().await;
+}
+
 macro_rules! on_engine {
     ($engine:ident) => {
         mod $engine {
@@ -233,6 +336,15 @@ macro_rules! on_engine {
             case!(relay_passes_chunks_and_texts_in_order, relay);
             case!(bad_requests_are_invocation_errors, rejects);
             case!(a_reader_past_its_deadline_reports_timeout, deadline);
+            case!(fanout_copies_one_plan_onto_three_channels, fanout_roundtrip);
+            case!(
+                fanout_goes_on_past_a_writer_that_fails,
+                fanout_past_a_failed_writer
+            );
+            case!(
+                fanout_and_texts_only_misuse_are_request_errors,
+                fanout_and_texts_only_misuse
+            );
         }
     };
 }

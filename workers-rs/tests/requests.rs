@@ -1,6 +1,6 @@
 //! Request validation against the committed descriptor, and where the SDK's
 //! ref helper finds (or misses) refs in each placement the contract allows,
-//! the text-only read style included.
+//! the text-only read style and fan-out's numbered writer refs included.
 
 use conformance_worker::plan::{self, Op};
 use conformance_worker::refs::{self, Lookup, READER_KEYS, READER_PLACEMENTS};
@@ -8,7 +8,7 @@ use conformance_worker::reject::{INVALID_REQUEST, Rejection};
 use conformance_worker::request::{
     ReadRequest, ReadSpec, RelayRequest, WriteRequest, parse, schema_fields,
 };
-use conformance_worker::relay;
+use conformance_worker::{fanout, relay};
 use serde_json::{Value, json};
 
 fn ref_of(direction: &str) -> Value {
@@ -213,4 +213,115 @@ fn a_relay_is_never_asked_for_a_text_only_read() {
         rejection.message
     );
     assert!(relay::check_read(&ReadSpec::missing()).is_ok());
+}
+
+fn fanout_payload(fanout: u32, keys: &[&str]) -> Value {
+    let mut payload = json!({ "cell": "c", "plan": { "ops": [{ "close": {} }] } });
+    if fanout > 0 {
+        payload["fanout"] = json!(fanout);
+    }
+    for (n, key) in keys.iter().enumerate() {
+        let mut writer = ref_of("write");
+        writer["channel_id"] = json!(format!("c0ffee00-0000-4000-8000-00000000000{n}"));
+        payload[*key] = writer;
+    }
+    payload
+}
+
+fn fanout_rejected(payload: Value) -> String {
+    let rejection = fanout::parse_request(&payload)
+        .and_then(|request| fanout::find_refs(&payload, fanout::width(&request)))
+        .expect_err("must be rejected");
+    assert_eq!(rejection.code, INVALID_REQUEST);
+    assert!(!rejection.message.contains("secret-key"));
+    rejection.message
+}
+
+#[test]
+fn a_fanout_finds_writer_then_writer_2_and_on_with_the_sdk_helper() {
+    let payload = fanout_payload(3, &["writer_3", "writer", "writer_2"]);
+    let request = fanout::parse_request(&payload).unwrap();
+    assert_eq!((request.fanout, fanout::width(&request)), (3, 3));
+    let found: Vec<(String, String)> = fanout::find_refs(&payload, 3)
+        .unwrap()
+        .into_iter()
+        .map(|lookup| match lookup {
+            Lookup::Found { placement, channel } => {
+                (placement.sdk_path.into_owned(), channel.channel_id)
+            }
+            other => panic!("expected a found ref, got {other:?}"),
+        })
+        .collect();
+    let ids = |n: u8| format!("c0ffee00-0000-4000-8000-00000000000{n}");
+    let want = [("writer", 1), ("writer_2", 2), ("writer_3", 0)];
+    let want: Vec<(String, String)> = want.iter().map(|(k, n)| (k.to_string(), ids(*n))).collect();
+    assert_eq!(found, want);
+}
+
+#[test]
+fn fanout_0_and_1_both_mean_writer_alone() {
+    for fanout in [0, 1] {
+        let payload = fanout_payload(fanout, &["writer"]);
+        let request = fanout::parse_request(&payload).unwrap();
+        assert_eq!(fanout::width(&request), 1);
+        assert_eq!(fanout::find_refs(&payload, 1).unwrap().len(), 1);
+    }
+    let message = fanout_rejected(fanout_payload(1, &[]));
+    assert!(
+        message.starts_with("writer: missing channel ref"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_fanout_missing_a_ref_is_rejected_naming_it() {
+    let message = fanout_rejected(fanout_payload(3, &["writer", "writer_2"]));
+    assert!(
+        message.starts_with("writer_3: missing channel ref"),
+        "{message}"
+    );
+    let message = fanout_rejected(fanout_payload(2, &["writer_2"]));
+    assert!(
+        message.starts_with("writer: missing channel ref"),
+        "{message}"
+    );
+    // A value that is no channel ref is not one.
+    let mut payload = fanout_payload(2, &["writer"]);
+    payload["writer_2"] = json!("not a ref");
+    let message = fanout_rejected(payload);
+    assert!(
+        message.starts_with("writer_2: missing channel ref"),
+        "{message}"
+    );
+}
+
+#[test]
+fn numbered_refs_beyond_fanout_are_rejected() {
+    let message = fanout_rejected(fanout_payload(0, &["writer", "writer_2"]));
+    assert!(
+        message.starts_with("writer_2:") && message.contains("fanout is not set"),
+        "{message}"
+    );
+    let message = fanout_rejected(fanout_payload(2, &["writer", "writer_2", "writer_4"]));
+    assert!(
+        message.starts_with("writer_4:") && message.contains("beyond fanout 2"),
+        "{message}"
+    );
+    // Not a fan-out key at all: the schema check names it.
+    let message = fanout_rejected(fanout_payload(2, &["writer", "writer_1"]));
+    assert!(message.contains("writer_1"), "{message}");
+}
+
+#[test]
+fn fanout_cannot_be_combined_with_produce_or_be_negative() {
+    let mut payload = fanout_payload(2, &[]);
+    payload["produce"] = json!({ "reader_function": "conformance::rs::read" });
+    let message = fanout_rejected(payload);
+    assert!(
+        message.starts_with("fanout:") && message.contains("produce"),
+        "{message}"
+    );
+    let mut payload = fanout_payload(0, &["writer"]);
+    payload["fanout"] = json!(-2);
+    assert!(fanout_rejected(payload).starts_with("fanout:"));
 }

@@ -2,15 +2,18 @@
 //! channels and triggering the worker under test through the engine.
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use conformance_worker::digest::texts_sha256;
 use iii_helpers::observability::OtelConfig;
-use iii_sdk::channel::Channel;
+use iii_sdk::channel::{Channel, ChannelReader};
 use iii_sdk::helpers::create_channel;
 use iii_sdk::protocol::TriggerRequest;
 use iii_sdk::runtime::WorkerMetadata;
 use iii_sdk::{Error, IIIClient, InitOptions, register_worker};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use super::Setup;
 
@@ -91,6 +94,34 @@ impl Driver {
         let writer = serde_json::to_value(&channel.writer_ref).unwrap();
         let reader = serde_json::to_value(&channel.reader_ref).unwrap();
         (writer, reader, channel)
+    }
+
+    /// Reads a channel to its end with the test's own SDK reader (texts via
+    /// the callback), so a worker's writes are judged by a client that is
+    /// not the worker. Answers the digest fields `expect::check` compares.
+    pub async fn drain(&self, reader: &Value) -> Value {
+        let reader_ref = serde_json::from_value(reader.clone()).unwrap();
+        let reader = ChannelReader::new(self.iii.address(), &reader_ref);
+        let texts = Arc::new(Mutex::new(Vec::<String>::new()));
+        let sink = Arc::clone(&texts);
+        reader
+            .on_message(move |text| sink.lock().unwrap().push(text))
+            .await;
+        let mut stream = Vec::new();
+        let end = loop {
+            match reader.next_binary().await {
+                Ok(Some(chunk)) => stream.extend(chunk),
+                Ok(None) => break "closed".to_string(),
+                Err(error) => break format!("error: {error}"),
+            }
+        };
+        let texts = texts.lock().unwrap().clone();
+        json!({
+            "end": end,
+            "bytes": stream.len(),
+            "sha256": hex::encode(Sha256::digest(&stream)),
+            "texts_sha256": texts_sha256(texts.iter().map(String::as_str)),
+        })
     }
 
     pub async fn close(self) {
