@@ -1,6 +1,7 @@
-// The four conformance functions. Each validates first (an invalid request is
+// The conformance functions. Each validates first (an invalid request is
 // thrown, so the SDK answers with an invocation error), then works under the
-// request's deadline and always answers with a digest.
+// request's deadline and always answers with a digest. Write, read and relay
+// answers are also kept for recall, since an engine restart loses them.
 import type { IIIClient } from 'iii-sdk';
 import { Deadline } from './deadline.ts';
 import { describe } from './describe.ts';
@@ -9,8 +10,9 @@ import type { RunContext } from './plan.ts';
 import { runFanout, runPlan } from './plan.ts';
 import { produce } from './produce.ts';
 import { readChannel } from './reader.ts';
+import { RecallStore, remembered } from './recall.ts';
 import { relay } from './relay.ts';
-import { parseRead, parseRelay, parseWrite } from './requests.ts';
+import { parseRead, parseRecall, parseRelay, parseWrite } from './requests.ts';
 import { InvalidRequest } from './schema.ts';
 
 type Handler = (payload: unknown) => Promise<unknown>;
@@ -45,11 +47,15 @@ function validated<T>(lang: string, fn: string, parse: () => T): T {
   }
 }
 
-export function handlers(iii: IIIClient, lang: string): Record<string, Handler> {
+export function handlers(
+  iii: IIIClient,
+  lang: string,
+  store = new RecallStore(),
+): Record<string, Handler> {
   return {
     describe: async () => describe(lang),
 
-    write: async (payload) => {
+    write: remembered(store, 'write', async (payload) => {
       const entry = performance.now();
       const req = validated(lang, 'write', () => parseWrite(payload));
       return withContext(lang, req.cell, req.deadline_ms, entry, async (ctx) => {
@@ -59,20 +65,30 @@ export function handlers(iii: IIIClient, lang: string): Record<string, Handler> 
         const [digest, ...fanout] = await runFanout([req.writer!, ...req.fanout], req.plan, ctx);
         return { digest, fanout };
       });
-    },
+    }),
 
-    read: async (payload) => {
+    read: remembered(store, 'read', async (payload) => {
       const entry = performance.now();
       const req = validated(lang, 'read', () => parseRead(payload));
       return withContext(lang, req.cell, req.deadline_ms, entry, async (ctx) => ({
         digest: await readChannel(req.reader, req.read, ctx, 'reader'),
       }));
-    },
+    }),
 
-    relay: async (payload) => {
+    relay: remembered(store, 'relay', async (payload) => {
       const entry = performance.now();
       const req = validated(lang, 'relay', () => parseRelay(payload));
       return withContext(lang, req.cell, req.deadline_ms, entry, (ctx) => relay(req, ctx));
+    }),
+
+    recall: async (payload) => {
+      const { cell } = validated(lang, 'recall', () => parseRecall(payload));
+      const answer = store.recall(cell);
+      const kept = (['write', 'read', 'relay'] as const).filter((kind) => kind in answer);
+      cellLogger(lang, cell).child('recall')(
+        `running [${answer.running.join(', ')}], kept [${kept.join(', ')}]`,
+      );
+      return answer;
     },
   };
 }

@@ -1,6 +1,6 @@
 // Entry point of the TypeScript conformance worker (docs/worker-contract.md).
 // Connects with the npm iii-sdk's documented registerWorker() and registers
-// conformance::<lang>::{describe,write,read,relay}.
+// conformance::<lang>::{describe,write,read,relay,recall}.
 import { registerWorker } from 'iii-sdk';
 import { sdkVersion } from './describe.ts';
 import { handlers } from './handlers.ts';

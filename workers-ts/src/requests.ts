@@ -1,4 +1,4 @@
-// The four request messages as handlers see them: channel refs taken out
+// The request messages as handlers see them: channel refs taken out
 // (the SDK has already turned them into live ChannelReader/ChannelWriter
 // objects), engine-added keys dropped, the rest validated and defaulted.
 import { ChannelReader, ChannelWriter } from 'iii-sdk/channel';
@@ -65,6 +65,10 @@ export interface RelayRequest {
   deadline_ms: number;
   reader: ChannelReader;
   writer: ChannelWriter;
+}
+
+export interface RecallRequest {
+  cell: string;
 }
 
 type Raw = Record<string, unknown>;
@@ -253,4 +257,11 @@ export function parseRelay(payload: unknown): RelayRequest {
     reader: raw.reader,
     writer: raw.writer,
   };
+}
+
+export function parseRecall(payload: unknown): RecallRequest {
+  const msg = parseStrict<Raw>('RecallRequest', withoutEngineKeys(asObject(payload), []));
+  // The answer is about one cell; an empty id would name none of them.
+  if (!msg.cell) throw new InvalidRequest('cell', 'must name the cell to recall');
+  return { cell: msg.cell as string };
 }
