@@ -54,6 +54,8 @@ export function describe(lang: string) {
       text_callback: true,
       // Every ref in a payload arrives as a live writer, so one call can drive several.
       fanout: true,
+      // Answers are kept by cell (recall.ts), so a restarted engine can still get them.
+      recall: true,
     },
   };
 }
