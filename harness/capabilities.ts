@@ -7,7 +7,7 @@ export function missingCapability(
   scenario: Scenario,
   writer: { lang: string; caps: Capabilities },
   relays: { lang: string; caps: Capabilities }[],
-  reader: { lang: string; caps: Capabilities },
+  readers: { lang: string; caps: Capabilities }[],
 ): string | null {
   const style = scenario.plan.style ?? 'AWAITED';
   const wanted = style === 'WRITE_STYLE_UNSPECIFIED' ? 'AWAITED' : style;
@@ -22,12 +22,21 @@ export function missingCapability(
   }
   // The raw writer lives in the harness; only a worker process can take its readers down.
   if (scenario.outcome === 'writer-dies' && writer.lang !== 'raw') {
-    const others = [...relays, reader].map((r) => r.lang);
+    const others = [...relays, ...readers].map((r) => r.lang);
     if (others.includes(writer.lang)) {
       return `the ${writer.lang} writer's process would take its own ${writer.lang} reader down with it`;
     }
   }
-  if (scenario.ownership === 'producer' && reader.lang === 'raw') {
+  if (scenario.fault?.kind === 'engine-restart') {
+    const mute = [writer, ...relays, ...readers].find((s) => s.lang !== 'raw' && !s.caps.recall);
+    if (mute) {
+      return `${mute.lang} worker cannot recall its results, which an engine restart keeps from the harness`;
+    }
+  }
+  if (scenario.topology.kind === 'fanout' && !writer.caps.fanout) {
+    return `${writer.lang} worker cannot write one plan to several channels (no fanout capability)`;
+  }
+  if (scenario.ownership === 'producer' && readers[0].lang === 'raw') {
     return 'the raw peer is no worker: a producer cannot trigger it with the reader ref';
   }
   if (scenario.ownership === 'producer' && !writer.caps.produce) {
@@ -37,7 +46,7 @@ export function missingCapability(
     if (!relay.caps.relay) return `${relay.lang} worker cannot relay`;
   }
   const readStyle = scenario.read.style ?? 'READ_ALL';
-  for (const r of [...relays, reader]) {
+  for (const r of [...relays, ...readers]) {
     const want = readStyle === 'READ_STYLE_UNSPECIFIED' ? 'READ_ALL' : readStyle;
     if (!r.caps.read_styles.includes(want))
       return `${r.lang} worker cannot read in the ${want} style`;

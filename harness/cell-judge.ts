@@ -6,9 +6,12 @@ import type { Scenario } from '../scenarios/types.ts';
 import type { CellRun, StageReport } from './cell-runner.ts';
 import type { Expected } from './expected.ts';
 import {
+  judgeEngineRestart,
   judgeReaderStopped,
   judgeReuse,
   judgeSecondReader,
+  judgeSwept,
+  judgeTextsOnly,
   judgeWriterDied,
   judgeWrongKey,
 } from './fault-judges.ts';
@@ -81,6 +84,15 @@ function judgeSpecial(
   if (fault?.kind === 'second-reader') {
     return wrap(judgeSecondReader(exp, digestOf('reader'), digestOf('reader-2')), 'reader-2');
   }
+  if (fault?.kind === 'engine-restart') {
+    return wrap(judgeEngineRestart(exp, digestOf('writer'), digestOf('reader')), 'reader');
+  }
+  if (fault?.kind === 'channel-ttl') {
+    return wrap(judgeSwept(digestOf('writer'), digestOf('reader')), 'reader');
+  }
+  if (scenario.read.style === 'TEXTS_ONLY') {
+    return wrap(judgeTextsOnly(exp, digestOf('reader')), 'reader');
+  }
   if (scenario.outcome === 'writer-dies') {
     const how = scenario.rawOps ? 'the raw writer broke off' : 'the writer process died';
     return wrap(judgeWriterDied(exp, digestOf('reader'), how), 'reader');
@@ -92,11 +104,35 @@ function judgeSpecial(
   return undefined;
 }
 
-/** The normal flow: writer, each relay hop, reader, first problem wins. */
+/**
+ * The normal flow: writer, each relay hop, reader, first problem wins. A
+ * fan-out is judged channel by channel: writer-k's digest, then reader-k's.
+ */
 function judgeFlow(scenario: Scenario, exp: Expected, run: CellRun): Judgement {
   const order: [string, Finding | null][] = [];
   const writer = run.stages.find((s) => s.role === 'writer');
   if (writer?.digest) order.push(['writer', judgeWriter(exp, writer.digest)]);
+  const checkOrder = scenario.checkTextOrder ?? false;
+  if (scenario.topology.kind === 'fanout') {
+    const branches = run.stages.filter((s) => /^reader-\d+$/.test(s.role));
+    const first = run.stages.find((s) => s.role === 'reader');
+    if (first?.digest) {
+      order.push(['reader', judgeReader(`reader (${first.lang})`, exp, first.digest, checkOrder)]);
+    }
+    for (const reader of branches) {
+      const k = reader.role.slice('reader-'.length);
+      const branchWriter = run.stages.find((s) => s.role === `writer-${k}`);
+      order.push([
+        `writer-${k}`,
+        branchWriter?.digest
+          ? judgeWriter(exp, branchWriter.digest)
+          : { verdict: 'ERROR', reason: `the writer reported no digest for channel ${k}` },
+      ]);
+      const label = `${reader.role} (${reader.lang})`;
+      order.push([reader.role, judgeReader(label, exp, reader.digest as Digest, checkOrder)]);
+    }
+    return firstProblem(order);
+  }
   for (const relay of run.stages.filter((s) => s.role.startsWith('relay-'))) {
     order.push([
       `${relay.role} input`,
@@ -106,11 +142,12 @@ function judgeFlow(scenario: Scenario, exp: Expected, run: CellRun): Judgement {
   }
   const reader = run.stages.find((s) => s.role === 'reader');
   if (reader?.digest) {
-    order.push([
-      'reader',
-      judgeReader('reader', exp, reader.digest, scenario.checkTextOrder ?? false),
-    ]);
+    order.push(['reader', judgeReader('reader', exp, reader.digest, checkOrder)]);
   }
+  return firstProblem(order);
+}
+
+function firstProblem(order: readonly [string, Finding | null][]): Judgement {
   for (const [stage, finding] of order) {
     if (finding) return { ...finding, stage };
   }

@@ -16,6 +16,7 @@ function base(cell: Cell, rerun: string): Omit<CellResult, 'verdict' | 'expected
     writer: cell.writer,
     reader: cell.reader,
     relays: cell.relays,
+    ...(cell.fanout ? { fanout: cell.fanout } : {}),
     engine: cell.engine,
     attempt: cell.attempt,
     observed: null,
@@ -53,6 +54,11 @@ export function makeCellResult(
       input: s.digest ?? null,
       output: s.output ?? null,
     }));
+  const branches = (cell.fanout ?? []).map((lang, i) => {
+    const k = i + 2;
+    const at = (role: string) => run.stages.find((s) => s.role === role)?.digest ?? null;
+    return { channel: k, reader_lang: lang, writer: at(`writer-${k}`), reader: at(`reader-${k}`) };
+  });
   const seconds = run.durationMs / 1000;
   return {
     ...base(cell, rerun),
@@ -63,6 +69,7 @@ export function makeCellResult(
     observed: reader?.digest ?? null,
     writer_digest: writer?.digest ?? null,
     hops,
+    ...(branches.length > 0 ? { branches } : {}),
     duration_ms: run.durationMs,
     throughput_mbps:
       seconds > 0 ? Math.round(((run.expected.bytes * 8) / 1e6 / seconds) * 100) / 100 : 0,

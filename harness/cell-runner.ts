@@ -3,11 +3,14 @@
 // reports. Judging happens in cell-judge.ts.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Engine } from '../engines/engine.ts';
+import { shortenChannelTtl } from './engine-faults.ts';
 import { type Expected, expectedForScenario } from './expected.ts';
 import type { Cell } from './matrix.ts';
 import { CallError, type ChannelRef, type Orchestrator } from './orchestrator.ts';
 import type { RawOp } from './raw-peer/index.ts';
 import { RAW, type RawStageResult, rawReaderStage, rawWriterStage } from './raw-stage.ts';
+import { type RecallQuery, recallStage, type StageDigests, stageFrom } from './recall.ts';
 import {
   parseReadResult,
   parseRelayResult,
@@ -30,6 +33,10 @@ export interface StageReport {
   frames?: unknown;
   /** raw peer stages: their log lines (workers log to their own stderr) */
   log?: string[];
+  /** fan-out writers: the digests of writer_2 … writer_N */
+  branches?: Digest[];
+  /** the answer came from recall after an engine restart, not from the call */
+  recalled?: boolean;
 }
 
 export interface CellRun {
@@ -59,16 +66,10 @@ async function settle(
   role: string,
   lang: string,
   call: Promise<unknown>,
-  read: (result: unknown) => Pick<StageReport, 'digest' | 'output'>,
+  read: (result: unknown) => StageDigests,
 ): Promise<StageReport> {
   try {
-    const result = await call;
-    try {
-      return { role, lang, ...read(result) };
-    } catch (err) {
-      const message = `malformed result: ${(err as Error).message}`;
-      return { role, lang, failure: { kind: 'error', code: 'SCHEMA', message } };
-    }
+    return stageFrom(role, lang, await call, read);
   } catch (err) {
     const e = err instanceof CallError ? err : new CallError('?', 'ERROR', String(err));
     const kind = e.timedOut ? 'timeout' : 'error';
@@ -95,6 +96,9 @@ export interface CellEnv {
   orch: Orchestrator;
   secrets: Secrets;
   engineUrl: string;
+  engineKind: string;
+  /** restarted by engine-restart cells */
+  engine: Pick<Engine, 'restart'>;
 }
 
 export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
@@ -104,7 +108,11 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
   const deadline = Math.max(1000, cell.timeoutMs - DEADLINE_MARGIN_MS);
   const fault = scenario.fault;
   const idle = Math.min(IDLE_DEADLINE_MS, deadline);
-  const readSpec = { ...scenario.read, expect: expected.slices };
+  // A text-only reader consumes no binary; it waits for as many texts as the plan sends.
+  const readSpec =
+    scenario.read.style === 'TEXTS_ONLY'
+      ? { ...scenario.read, expect: [], expect_texts: expected.texts.length }
+      : { ...scenario.read, expect: expected.slices };
   const read = readSpecToJson(readSpec);
   const plan = planToJson(scenario.plan);
   const started = performance.now();
@@ -112,17 +120,42 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
   const call = (id: string, payload: unknown, ms: number) =>
     orch.call(id, payload, ms + DEADLINE_MARGIN_MS);
 
+  // An engine restart drops the calls in flight; their answers are recalled
+  // from the workers once they have registered again. A failed restart leaves
+  // no engine, so it ends the run.
+  const restart =
+    fault?.kind === 'engine-restart'
+      ? sleep(fault.afterMs).then(() => env.engine.restart())
+      : undefined;
+  const sdkStage = (
+    role: string,
+    lang: string,
+    name: RecallQuery['call'],
+    payload: object,
+    ms: number,
+    read: (result: unknown) => StageDigests,
+  ): Promise<StageReport> => {
+    const answered = settle(role, lang, call(fn(lang, name), payload, ms), read);
+    if (!restart) return answered;
+    const query = {
+      role,
+      lang,
+      call: name,
+      cell: cell.id,
+      untilMs: started + ms + DEADLINE_MARGIN_MS,
+    };
+    return Promise.race([answered, restart.then(() => recallStage(orch, query, read))]);
+  };
+
   const writeStage = (ref: ChannelRef | null, ms: number, extra: object = {}) =>
     cell.writer === RAW && ref
       ? settleRaw('writer', rawWriterStage(engineUrl, ref, rawOpsOf(cell), cell.id, ms))
-      : settle(
+      : sdkStage(
           'writer',
           cell.writer,
-          call(
-            fn(cell.writer, 'write'),
-            { cell: cell.id, deadline_ms: ms, plan, ...(ref ? { writer: ref } : {}), ...extra },
-            ms,
-          ),
+          'write',
+          { cell: cell.id, deadline_ms: ms, plan, ...(ref ? { writer: ref } : {}), ...extra },
+          ms,
           (r) => {
             const result = parseWriteResult(r);
             const digest = need(result.digest, 'writer');
@@ -147,32 +180,74 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
     return { expected, stages, durationMs: elapsed(), channelIds: [] };
   }
 
+  const readFrom = (lang: string, role: string, ref: ChannelRef, ms: number) =>
+    lang === RAW
+      ? settleRaw(role, rawReaderStage(engineUrl, ref, readSpec, expected.slices, cell.id, ms))
+      : sdkStage(
+          role,
+          lang,
+          'read',
+          { cell: cell.id, deadline_ms: ms, read, reader: ref },
+          ms,
+          (r) => ({
+            digest: need(parseReadResult(r).digest, role),
+          }),
+        );
+
+  if (cell.fanout?.length) {
+    const readers = [cell.reader, ...cell.fanout];
+    const channels = await Promise.all(readers.map(() => orch.createChannel(scenario.bufferSize)));
+    const refs = Object.fromEntries(
+      channels.slice(1).map((c, i) => [`writer_${i + 2}`, c.writer] as const),
+    );
+    const writer = sdkStage(
+      'writer',
+      cell.writer,
+      'write',
+      {
+        cell: cell.id,
+        deadline_ms: deadline,
+        plan,
+        fanout: readers.length,
+        writer: channels[0].writer,
+        ...refs,
+      },
+      deadline,
+      (r) => {
+        const result = parseWriteResult(r);
+        const branches = result.fanout ?? [];
+        if (branches.length !== readers.length - 1) {
+          throw new Error(`${branches.length} fan-out digests for ${readers.length - 1} channels`);
+        }
+        return { digest: need(result.digest, 'writer'), branches };
+      },
+    );
+    const reads = readers.map((lang, i) =>
+      readFrom(lang, i === 0 ? 'reader' : `reader-${i + 1}`, channels[i].reader, deadline),
+    );
+    const [written, ...got] = await Promise.all([writer, ...reads]);
+    const { branches = [], ...first } = written;
+    const writers = branches.map(
+      (digest, i): StageReport => ({ role: `writer-${i + 2}`, lang: cell.writer, digest }),
+    );
+    const channelIds = channels.map((c) => c.writer.channel_id);
+    return { expected, stages: [first, ...writers, ...got], durationMs: elapsed(), channelIds };
+  }
+
   // One channel per hop: writer -> relay_1 -> ... -> relay_n -> reader.
   const hops = await Promise.all(
     Array.from({ length: cell.relays.length + 1 }, () => orch.createChannel(scenario.bufferSize)),
   );
+  if (fault?.kind === 'channel-ttl') {
+    await shortenChannelTtl(engineUrl, hops[0].writer.channel_id, fault.ttlMs);
+  }
   const badWriter = fault?.kind === 'wrong-key' && fault.side === 'writer';
   const badReader = fault?.kind === 'wrong-key' && fault.side === 'reader';
   const last = hops[hops.length - 1];
   const writerRef = badWriter ? wrongKeyRef(hops[0].writer, secrets) : hops[0].writer;
   const readerRef = badReader ? wrongKeyRef(last.reader, secrets) : last.reader;
 
-  const readStage = (role: string, ms: number) =>
-    cell.reader === RAW
-      ? settleRaw(
-          role,
-          rawReaderStage(engineUrl, readerRef, readSpec, expected.slices, cell.id, ms),
-        )
-      : settle(
-          role,
-          cell.reader,
-          call(
-            fn(cell.reader, 'read'),
-            { cell: cell.id, deadline_ms: ms, read, reader: readerRef },
-            ms,
-          ),
-          (r) => ({ digest: need(parseReadResult(r).digest, role) }),
-        );
+  const readStage = (role: string, ms: number) => readFrom(cell.reader, role, readerRef, ms);
 
   const calls: Promise<StageReport>[] = [writeStage(writerRef, badReader ? idle : deadline)];
   cell.relays.forEach((lang, i) => {
@@ -185,7 +260,7 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
       writer: hops[i + 1].writer,
     };
     calls.push(
-      settle(`relay-${i + 1}`, lang, call(fn(lang, 'relay'), payload, deadline), (r) => {
+      sdkStage(`relay-${i + 1}`, lang, 'relay', payload, deadline, (r) => {
         const result = parseRelayResult(r);
         return {
           digest: need(result.input, 'relay input'),
@@ -201,7 +276,7 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
     calls.push(sleep(fault.delayMs).then(() => readStage('reader-2', late)));
   }
 
-  const stages = await Promise.all(calls);
+  const [stages] = await Promise.all([Promise.all(calls), restart]);
   if (fault?.kind === 'reuse-after-finish')
     stages.push(await readStage('reader-2', REUSE_DEADLINE_MS));
   const channelIds = hops.map((h) => h.writer.channel_id);

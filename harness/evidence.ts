@@ -3,6 +3,7 @@
 // sent or saw. Sizes, types, order and close codes only: never payloads or keys.
 import { diagnosticsUrl } from '../engines/reference/adapter.ts';
 import type { StageReport } from './cell-runner.ts';
+import type { EngineGrowth } from './engine-memory.ts';
 import type { FrameLogEntry, FrameLogView } from './raw-peer/index.ts';
 
 export interface FrameEvidence {
@@ -61,6 +62,10 @@ export interface MemoryMetrics {
   channels?: { buffer_size: number; peak_queued_items: number; peak_queued_bytes: number }[];
   /** the writer worker process's peak resident set, from its digest */
   writer_peak_rss_kib?: number;
+  /** cells with an engine memory bound: the engine's growth while the reader waited */
+  engine_growth?: EngineGrowth & { bound_kib: number };
+  /** why the engine's growth could not be measured, when it could not */
+  engine_growth_unmeasured?: string;
 }
 
 async function getJson(url: string): Promise<Record<string, unknown> | null> {

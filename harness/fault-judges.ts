@@ -4,7 +4,7 @@
 import type { StageReport } from './cell-runner.ts';
 import type { Expected } from './expected.ts';
 import type { Digest } from './schema/types.ts';
-import { byteDivergence, type Finding, judgeReader } from './verdict.ts';
+import { byteDivergence, type Finding, judgeReader, textDivergence } from './verdict.ts';
 
 const fmt = (n: number) => `${n.toLocaleString('en-US')} B`;
 
@@ -119,4 +119,97 @@ export function judgeReaderStopped(
     verdict: 'FAIL',
     reason: `reader left after ${fmt(reader.bytes)}, yet the writer reported ${describeEnd(w)} after handing over ${fmt(w.bytes)} of ${fmt(exp.bytes)}: the rest was discarded silently`,
   };
+}
+
+/**
+ * A reader that only registered a text callback must get every text, in
+ * order, and nothing else; it stops once it has them. Getting none before the
+ * deadline is the user's hang, so it is a failure, not a timeout of ours.
+ */
+export function judgeTextsOnly(exp: Expected, reader: Digest): Finding | null {
+  const got = `${reader.texts.length} of ${exp.texts.length} texts`;
+  if (reader.end === 'timeout') {
+    return {
+      verdict: 'FAIL',
+      reason:
+        `a reader with only a text callback got ${got} before its deadline ` +
+        '(the SDK delivered no text to it without a binary read)',
+    };
+  }
+  if (reader.end === 'error') {
+    return {
+      verdict: 'FAIL',
+      reason: `a text-only reader ended ${describeEnd(reader)} after ${got}`,
+    };
+  }
+  const texts = textDivergence('text-only reader', exp.texts, reader.texts);
+  if (texts) return { verdict: 'FAIL', reason: texts };
+  if (reader.bytes > 0) {
+    return {
+      verdict: 'ERROR',
+      reason: `worker fault, not interop: a text-only reader consumed ${fmt(reader.bytes)} of binary`,
+    };
+  }
+  return null;
+}
+
+/**
+ * The engine restarted under a live channel, so the stream cannot complete.
+ * The user's view: both ends learn it with an error before the deadline, and
+ * above all the reader never sees a clean end that hides what was lost.
+ */
+export function judgeEngineRestart(exp: Expected, writer: Digest, reader: Digest): Finding | null {
+  const readerGot = `${fmt(reader.bytes)} of ${fmt(exp.bytes)}`;
+  if (reader.end === 'timeout') {
+    return {
+      verdict: 'FAIL',
+      reason: `reader still waiting at its deadline after the engine restarted (it had ${readerGot})`,
+    };
+  }
+  if (reader.end !== 'error' && judgeReader('reader', exp, reader) !== null) {
+    return {
+      verdict: 'FAIL',
+      reason: `reader saw a clean end ("${reader.end}") after ${readerGot} although the engine restarted mid-stream: the loss is silent`,
+    };
+  }
+  if (writer.end === 'timeout') {
+    return {
+      verdict: 'FAIL',
+      reason: `writer still blocked at its deadline after the engine restarted, having handed over ${fmt(writer.bytes)}`,
+    };
+  }
+  if (writer.end !== 'error') {
+    return {
+      verdict: 'FAIL',
+      reason: `writer ended ${describeEnd(writer)} after ${fmt(writer.bytes)} although the engine restarted and its channel is gone; it must see an error`,
+    };
+  }
+  return null;
+}
+
+/**
+ * The engine swept a channel whose reader never came. The writer still
+ * holding it must hear so, and a reader arriving later must be refused:
+ * a clean close on either side would hide that nothing was delivered.
+ */
+export function judgeSwept(writer: Digest, reader: Digest): Finding | null {
+  if (reader.end !== 'error') {
+    const saw =
+      reader.end === 'timeout' ? 'waited until its deadline' : `ended ${describeEnd(reader)}`;
+    return {
+      verdict: 'FAIL',
+      reason: `a reader arriving after the sweep ${saw} with ${fmt(reader.bytes)}; it must be refused`,
+    };
+  }
+  if (writer.end !== 'error') {
+    const saw =
+      writer.end === 'timeout'
+        ? 'was still blocked at its deadline'
+        : `ended ${describeEnd(writer)}`;
+    return {
+      verdict: 'FAIL',
+      reason: `the writer of a swept channel ${saw} after ${fmt(writer.bytes)}; nobody can read it, so it must see an error`,
+    };
+  }
+  return null;
 }

@@ -1,6 +1,8 @@
 // Expands scenarios into cells: every writer/reader pair for pair scenarios,
-// every rotation of the run's languages for pipelines. Cell ids are stable:
-// "<scenario-id> <writer>-><reader>@<engine>", pipelines listing every stage.
+// every rotation of the run's languages for pipelines, every worker as the
+// source of a fan-out to all readers. Cell ids are stable:
+// "<scenario-id> <writer>-><reader>@<engine>", pipelines listing every stage
+// and fan-outs their readers joined by "+" ("ts->ts+py+rs+raw").
 import type { Scenario } from '../scenarios/types.ts';
 import { RAW } from './raw-stage.ts';
 
@@ -10,6 +12,8 @@ export interface Cell {
   writer: string;
   relays: string[];
   reader: string;
+  /** fan-out cells: the readers after `reader`, each on its own channel */
+  fanout?: string[];
   engine: string;
   timeoutMs: number;
   /** 1-based repetition when --repeat is above 1 */
@@ -27,6 +31,29 @@ export function rotations(langs: readonly string[], length: number): string[][] 
   );
 }
 
+type Stages = Pick<Cell, 'writer' | 'relays' | 'reader' | 'fanout'>;
+
+/** The stage part of a cell id: "ts->py->rs" or, for a fan-out, "ts->ts+py+rs+raw". */
+export function stagesLabel(c: Stages): string {
+  if (c.fanout?.length) return `${c.writer}->${[c.reader, ...c.fanout].join('+')}`;
+  return [c.writer, ...c.relays, c.reader].join('->');
+}
+
+/** The same stages with every language passed through `swap`. */
+export function mapStages(c: Stages, swap: (lang: string) => string): Stages {
+  return {
+    writer: swap(c.writer),
+    relays: c.relays.map(swap),
+    reader: swap(c.reader),
+    ...(c.fanout ? { fanout: c.fanout.map(swap) } : {}),
+  };
+}
+
+/** Every language a cell involves, in flow order, each once. */
+export function cellLangs(cell: Stages): string[] {
+  return [...new Set([cell.writer, ...cell.relays, cell.reader, ...(cell.fanout ?? [])])];
+}
+
 export interface MatrixOptions {
   langs: readonly string[];
   engine: string;
@@ -41,26 +68,32 @@ export function expandCells(scenarios: readonly Scenario[], opts: MatrixOptions)
   for (const scenario of scenarios) {
     const workers = opts.langs.filter((l) => l !== RAW);
     const readers = [...workers, RAW];
+    const timeoutMs = opts.timeoutOverrideMs ?? scenario.timeoutMs ?? opts.defaultTimeoutMs;
+    const push = (stages: Stages) => {
+      const id = `${scenario.id} ${stagesLabel(stages)}@${opts.engine}`;
+      for (let attempt = 1; attempt <= opts.repeat; attempt++) {
+        cells.push({ id, scenario, ...stages, engine: opts.engine, timeoutMs, attempt });
+      }
+    };
+    if (scenario.topology.kind === 'fanout') {
+      const all = opts.langs.includes(RAW) ? [...workers, RAW] : workers;
+      for (const writer of workers) {
+        push({ writer, relays: [], reader: all[0], fanout: all.slice(1) });
+      }
+      continue;
+    }
     const stageLists =
       scenario.topology.kind === 'pipeline'
         ? rotations(workers, scenario.topology.relays + 2)
         : scenario.rawOps
           ? readers.map((r) => [RAW, r])
           : opts.langs.flatMap((w) => opts.langs.map((r) => [w, r]));
-    const timeoutMs = opts.timeoutOverrideMs ?? scenario.timeoutMs ?? opts.defaultTimeoutMs;
     for (const stages of stageLists) {
-      for (let attempt = 1; attempt <= opts.repeat; attempt++) {
-        cells.push({
-          id: cellId(scenario.id, stages, opts.engine),
-          scenario,
-          writer: stages[0],
-          relays: stages.slice(1, -1),
-          reader: stages[stages.length - 1],
-          engine: opts.engine,
-          timeoutMs,
-          attempt,
-        });
-      }
+      push({
+        writer: stages[0],
+        relays: stages.slice(1, -1),
+        reader: stages[stages.length - 1],
+      });
     }
   }
   return cells;

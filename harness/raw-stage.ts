@@ -16,6 +16,8 @@ export const RAW_CAPABILITIES: Capabilities = {
   produce: false,
   relay: false,
   text_callback: true,
+  fanout: false,
+  recall: false,
 };
 
 export const RAW_DESCRIPTION: Description = {

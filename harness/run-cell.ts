@@ -8,10 +8,12 @@ import type { Judgement } from './cell-judge.ts';
 import { judgeCell } from './cell-judge.ts';
 import { makeCellResult, skippedCell } from './cell-result.ts';
 import { runCell } from './cell-runner.ts';
+import { channelTtlUnsupported } from './engine-faults.ts';
+import { type EngineGrowth, sampleEngineGrowth } from './engine-memory.ts';
 import { collectFrames, collectMemory } from './evidence.ts';
 import { findEntry } from './expectations/apply.ts';
 import type { ExpectationsFile } from './expectations/file.ts';
-import type { Cell } from './matrix.ts';
+import { type Cell, cellLangs } from './matrix.ts';
 import type { Orchestrator } from './orchestrator.ts';
 import { RAW, RAW_CAPABILITIES } from './raw-stage.ts';
 import type { CellResult } from './report/results.ts';
@@ -49,6 +51,28 @@ function engineTail(engine: Engine, channelIds: readonly string[]): string[] {
   return (mine.length > 0 ? mine : all).slice(-TAIL_LINES);
 }
 
+const NO_ENGINE_PID =
+  'the engine has no host process to read (container runtime): only delivery was judged';
+
+/** A cell that delivered still fails when the engine grew past its bound while the reader waited. */
+function judgeEngineGrowth(
+  judgement: Judgement,
+  boundMiB: number | undefined,
+  growth: EngineGrowth | null | undefined,
+): Judgement {
+  if (!boundMiB || !growth || judgement.verdict !== 'PASS') return judgement;
+  if (growth.growth_kib <= boundMiB * 1024) return judgement;
+  const mib = (kib: number) => (kib / 1024).toFixed(1);
+  return {
+    verdict: 'FAIL',
+    stage: 'engine',
+    reason:
+      `the engine grew by ${mib(growth.growth_kib)} MiB (from ${mib(growth.baseline_kib)} to ` +
+      `${mib(growth.peak_kib)} MiB resident) while the reader waited, over the ${boundMiB} MiB ` +
+      'bound: it buffered the writer instead of holding it back',
+  };
+}
+
 /** MUST failures stand; SHOULD ones are NON-STRICT unless --strict; INFO ones are recorded. */
 export function applyLevel(level: string, verdict: Judgement['verdict'], strict: boolean): Verdict {
   if (verdict !== 'FAIL' && verdict !== 'TIMEOUT') return verdict;
@@ -59,7 +83,7 @@ export function applyLevel(level: string, verdict: Judgement['verdict'], strict:
 
 async function runOnce(cell: Cell, ctx: CellContext): Promise<CellResult> {
   const { pool } = ctx;
-  const stagesLangs = [...new Set([cell.writer, ...cell.relays, cell.reader])];
+  const stagesLangs = cellLangs(cell);
   const langs = stagesLangs.filter((l) => l !== RAW);
   const caps = (lang: string) => {
     const c = lang === RAW ? RAW_CAPABILITIES : pool.descriptions.get(lang)?.capabilities;
@@ -70,17 +94,24 @@ async function runOnce(cell: Cell, ctx: CellContext): Promise<CellResult> {
     cell.scenario,
     caps(cell.writer),
     cell.relays.map(caps),
-    caps(cell.reader),
+    [cell.reader, ...(cell.fanout ?? [])].map(caps),
   );
-  if (skip) return skippedCell(cell, skip, ctx.rerun(cell));
+  const engineSkip =
+    cell.scenario.fault?.kind === 'channel-ttl' ? channelTtlUnsupported(ctx.engineKind) : null;
+  if (skip || engineSkip) return skippedCell(cell, (skip ?? engineSkip) as string, ctx.rerun(cell));
 
   const revived: string[] = [];
   for (const lang of langs) {
     const why = await pool.revive(lang);
     if (why) revived.push(`${lang} worker had ${why} and was restarted`);
   }
+  const bound = cell.scenario.engineMemoryBoundMiB;
+  const sampling = bound
+    ? sampleEngineGrowth(() => ctx.engine.pids(), cell.scenario.read.start_delay_ms ?? 0)
+    : undefined;
   const run = await runCell(ctx, cell);
-  const judgement = judgeCell(cell.scenario, run);
+  const growth = await sampling;
+  const judgement = judgeEngineGrowth(judgeCell(cell.scenario, run), bound, growth);
   const verdict = applyLevel(cell.scenario.level, judgement.verdict, ctx.strict);
   const logs: Record<string, string[]> | undefined =
     verdict === 'PASS'
@@ -99,6 +130,8 @@ async function runOnce(cell: Cell, ctx: CellContext): Promise<CellResult> {
   if (cell.scenario.family === 'backpressure') {
     const writer = run.stages.find((s) => s.role === 'writer')?.digest?.rss_peak_kib;
     const memory = await collectMemory(ctx.engineKind, ctx.engineUrl, run.channelIds, writer);
+    if (bound && growth) memory.engine_growth = { ...growth, bound_kib: bound * 1024 };
+    if (bound && !growth) memory.engine_growth_unmeasured = NO_ENGINE_PID;
     result = { ...result, memory };
   }
   if (verdict === 'PASS') return result;
@@ -118,9 +151,36 @@ async function settleDeliberateExit(cell: Cell, ctx: CellContext): Promise<void>
 
 const EXIT_WAIT_MS = 5000;
 
+/** How long the SDKs get to find a restarted engine again by themselves. */
+const REREGISTER_MS = 20_000;
+
+/**
+ * After an engine restart every worker must register again on its own; one
+ * of the cell's workers that does not is a failure of that cell (its SDK did
+ * not reconnect), and any that does not is restarted so the run goes on.
+ */
+async function settleEngineRestart(cell: Cell, ctx: CellContext, result: CellResult) {
+  const lost = await ctx.pool.afterEngineRestart(REREGISTER_MS);
+  if (lost.length === 0) return result;
+  const notes = lost.map(
+    (lang) => `${lang} worker did not register again within ${REREGISTER_MS} ms and was restarted`,
+  );
+  const logs = { ...result.logs, harness: [...(result.logs?.harness ?? []), ...notes] };
+  const mine = lost.filter((lang) => cellLangs(cell).includes(lang));
+  if (mine.length === 0) return { ...result, logs };
+  const why =
+    `${mine.join(' and ')} worker(s) did not register again within ${REREGISTER_MS / 1000} s ` +
+    'of the engine restart: the SDK did not reconnect';
+  const verdict = applyLevel(cell.scenario.level, 'FAIL', ctx.strict);
+  const reason = result.reason ? `${result.reason}; and ${why}` : `${cell.id}: ${why}`;
+  return { ...result, verdict, reason, logs };
+}
+
 async function runAndSettle(cell: Cell, ctx: CellContext): Promise<CellResult> {
   const result = await runOnce(cell, ctx);
-  if (result.verdict !== 'SKIP') await settleDeliberateExit(cell, ctx);
+  if (result.verdict === 'SKIP') return result;
+  await settleDeliberateExit(cell, ctx);
+  if (cell.scenario.fault?.kind === 'engine-restart') return settleEngineRestart(cell, ctx, result);
   return result;
 }
 

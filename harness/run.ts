@@ -54,6 +54,7 @@ export interface RunOutcome {
 
 /** Cells that kill a worker or need the whole machine run one at a time, last. */
 function runsAlone(cell: Cell): boolean {
+  if (cell.scenario.fault?.kind === 'engine-restart') return true;
   return cell.scenario.alone === true || cell.scenario.plan.ops.some((op) => 'exit' in op);
 }
 

@@ -57,12 +57,46 @@ export class WorkerPool {
     return why;
   }
 
+  /**
+   * After an engine restart every worker must find the engine again by
+   * itself (the SDKs reconnect). Those that do not within `withinMs` are
+   * restarted so the run can go on; their languages are returned.
+   */
+  async afterEngineRestart(withinMs: number): Promise<string[]> {
+    const lost: string[] = [];
+    await Promise.all(
+      [...this.workers.keys()].map(async (lang) => {
+        if (await this.answers(lang, withinMs)) return;
+        lost.push(lang);
+        const worker = this.get(lang);
+        await worker.stop();
+        await worker.start(this.engineUrl(), this.workerName(lang));
+        await this.waitReady(lang);
+      }),
+    );
+    return lost.sort();
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.all().map((w) => w.stop()));
   }
 
   private workerName(lang: string): string {
     return `conformance-${lang}-${this.runId}`;
+  }
+
+  private async answers(lang: string, withinMs: number): Promise<boolean> {
+    const until = Date.now() + withinMs;
+    while (Date.now() < until) {
+      if (!this.get(lang).alive) return false;
+      const ok = await this.orch
+        .call(`conformance::${lang}::describe`, {}, 2000)
+        .then(() => true)
+        .catch(() => false);
+      if (ok) return true;
+      await sleep(200);
+    }
+    return false;
   }
 
   private async waitReady(lang: string): Promise<void> {

@@ -68,4 +68,18 @@ export const backpressureScenarios: Scenario[] = [
     plan: plan([bytes('backpressure/queued', 64 * FRAME), text('after the queue'), close()]),
     read: { style: 'READ_ALL', texts: true, start_delay_ms: 2000 },
   },
+  {
+    ...base,
+    id: 'backpressure/engine-memory-bounded',
+    summary:
+      'While the reader waits 3 s, a writer pushing 64 MiB through a 64-message buffer leaves the engine under 32 MiB larger: it holds the writer back instead of buffering.',
+    tier: 'full',
+    bufferSize: 64,
+    plan: burst('backpressure/memory', 64 * MiB),
+    read: readStream({ start_delay_ms: 3000 }),
+    engineMemoryBoundMiB: 32,
+    timeoutMs: 120_000,
+    // Alone, so the engine's growth is this cell's and not its neighbours'.
+    alone: true,
+  },
 ];

@@ -13,6 +13,7 @@ function profilesOf(s: Scenario): string {
 
 function pairing(s: Scenario): string {
   if (s.topology.kind === 'pipeline') return `pipeline, ${s.topology.relays} relay(s)`;
+  if (s.topology.kind === 'fanout') return 'every writer -> all readers at once';
   if (s.rawOps) return 'raw writer -> every reader';
   if (s.ownership === 'producer') return `producer-created, ref as ${s.refPlacement ?? 'field'}`;
   return 'every writer -> every reader';

@@ -18,10 +18,13 @@ export const FAMILY_DOCS: Record<Family, string> = {
     'loses and reorders nothing.',
   pipeline:
     'Streams relayed through workers of other languages in every rotation, three and four ' +
-    'stages long. Every hop reports what it read, so a failure names the hop where bytes changed.',
+    'stages long, and one writer fanning its stream out to a channel per reader language at ' +
+    'once. Every hop and every channel reports its own digest, so a failure names the hop or ' +
+    'the branch where bytes changed.',
   lifecycle:
     "The edges of a channel's life: wrong keys, a second reader, a ref reused after its stream " +
-    'finished, reader first or writer first, a reader that arrives after the close, a writer ' +
+    'finished, reader first or writer first, a reader that arrives after the close, a reader ' +
+    'that only listens for texts, a writer ' +
     'that never writes, dies, drops its socket or resets it, a reader that leaves early. A pass ' +
     'proves the user never sees a clean end with missing data, never waits past the deadline, ' +
     'and the side that should know gets an error.',

@@ -97,6 +97,18 @@ export const lifecycleScenarios: Scenario[] = [
   },
   {
     ...base,
+    id: 'lifecycle/text-callback-only',
+    level: 'MUST',
+    summary:
+      'A reader that registers only a text callback (it wants messages, not bytes) gets every text the writer sends.',
+    tier: 'quick',
+    plan: plan([text('status: started'), text('status: 50%'), text('status: done ✓'), close()]),
+    read: { style: 'TEXTS_ONLY' },
+    // The reader waits for its three texts or this deadline; nothing else ends it.
+    timeoutMs: 6000,
+  },
+  {
+    ...base,
     id: 'lifecycle/writer-process-exits',
     level: 'MUST',
     summary:
@@ -111,6 +123,42 @@ export const lifecycleScenarios: Scenario[] = [
     ]),
     read: readAll,
     timeoutMs: 12_000,
+  },
+  {
+    ...base,
+    id: 'lifecycle/engine-restarts',
+    level: 'MUST',
+    summary:
+      'When the engine restarts mid-stream both ends get an error within seconds and every worker registers again by itself.',
+    tier: 'full',
+    fault: { kind: 'engine-restart', afterMs: 1000 },
+    plan: plan([
+      text('before'),
+      bytes('lifecycle/restart', 256 * KiB, 64 * KiB),
+      pause(2500),
+      bytes('lifecycle/restart-b', 256 * KiB, 64 * KiB),
+      text('after'),
+      close(),
+    ]),
+    read: readStream(),
+    timeoutMs: 15_000,
+  },
+  {
+    ...base,
+    id: 'lifecycle/stale-channel-swept',
+    level: 'MUST',
+    summary:
+      'A channel whose reader never came is swept after its TTL (1 s here): its waiting writer gets an error and a late reader is refused.',
+    tier: 'quick',
+    fault: { kind: 'channel-ttl', ttlMs: 1000 },
+    plan: plan([
+      bytes('lifecycle/swept', 8 * KiB),
+      pause(2500),
+      bytes('lifecycle/swept-b', 8 * KiB),
+      close(),
+    ]),
+    read: { style: 'READ_ALL', texts: true, start_delay_ms: 2000 },
+    timeoutMs: 10_000,
   },
   {
     ...base,

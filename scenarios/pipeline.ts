@@ -1,6 +1,7 @@
-// pipeline: a stream relayed through workers of other languages. Each hop
-// reports what it read, so a failure names the hop where the bytes changed.
-import { bytes, close, MiB, plan, readAll, text } from './plans.ts';
+// pipeline: a stream relayed through workers of other languages, or copied
+// by one source onto a channel per reader. Each hop and each channel reports
+// its own digest, so a failure names the hop or the branch where bytes changed.
+import { bytes, close, KiB, MiB, plan, readAll, readStream, text } from './plans.ts';
 import type { Scenario } from './types.ts';
 
 const base = { family: 'pipeline', level: 'MUST' } as const;
@@ -25,5 +26,28 @@ export const pipelineScenarios: Scenario[] = [
     topology: { kind: 'pipeline', relays: 2 },
     plan: plan([text('start'), bytes('pipeline/four', 2 * MiB), text('end'), close()]),
     read: readAll,
+  },
+  {
+    ...base,
+    id: 'pipeline/fan-out',
+    summary:
+      'One writer copies 1 MiB + 1 and texts onto a channel per reader language at once; every reader gets it intact.',
+    tier: 'quick',
+    topology: { kind: 'fanout' },
+    plan: plan([text('fan'), bytes('pipeline/fan-out', MiB + 1, 64 * KiB), text('out ✓'), close()]),
+    read: readStream(),
+  },
+  {
+    ...base,
+    id: 'pipeline/fan-out-fire-and-forget',
+    summary:
+      'The same fan-out with every write, text and close called without waiting, as the SDK docs allow.',
+    tier: 'full',
+    topology: { kind: 'fanout' },
+    plan: plan(
+      [text('fan'), bytes('pipeline/fan-out-ff', MiB + 1, 64 * KiB), text('out'), close()],
+      'FIRE_AND_FORGET',
+    ),
+    read: readStream(),
   },
 ];

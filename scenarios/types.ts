@@ -25,7 +25,9 @@ export type Profiles = readonly Tier[];
 export type Topology =
   | { kind: 'pair' }
   /** writer -> relay x stages -> reader, every stage from the run's languages */
-  | { kind: 'pipeline'; relays: number };
+  | { kind: 'pipeline'; relays: number }
+  /** one writer copies its plan onto a channel per reader: every language of the run, raw too */
+  | { kind: 'fanout' };
 
 export type RefPlacement = 'field' | 'array' | 'nested' | 'top';
 
@@ -36,7 +38,11 @@ export type Fault =
   /** a second reader connects with the same ref while the first reads */
   | { kind: 'second-reader'; delayMs: number }
   /** after the stream finished, a new reader uses the same ref again */
-  | { kind: 'reuse-after-finish' };
+  | { kind: 'reuse-after-finish' }
+  /** the engine is stopped and started again on its port `afterMs` into the cell */
+  | { kind: 'engine-restart'; afterMs: number }
+  /** the channel gets a TTL of `ttlMs` so the engine's stale-channel sweep removes it */
+  | { kind: 'channel-ttl'; ttlMs: number };
 
 /**
  * What counts as correct when the stream cannot complete normally.
@@ -76,6 +82,12 @@ export interface Scenario {
    */
   alone?: boolean;
   outcome?: Outcome;
+  /**
+   * The engine's resident memory may grow by at most this much while the
+   * reader waits out its start delay (measured where the engine has a host
+   * pid): an engine that buffers instead of holding the writer back fails.
+   */
+  engineMemoryBoundMiB?: number;
   /**
    * Frames no SDK sends: the writer is the raw-frame peer running these ops,
    * paired with every reader of the run and the raw reader.

@@ -8,7 +8,12 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CHANNEL_PATH, handleChannelUpgrade, refuse } from './channel-endpoint.ts';
 import { ChannelRegistry } from './channel-registry.ts';
-import { DIAGNOSTICS_PREFIX, type DiagnosticsSource, serveDiagnostics } from './diagnostics.ts';
+import {
+  DIAGNOSTICS_PREFIX,
+  type DiagnosticsSource,
+  serveDiagnostics,
+  serveTtl,
+} from './diagnostics.ts';
 import { hasFaults, type InjectedFaults } from './fault-injection.ts';
 import { createLogger, type Logger, redact } from './log.ts';
 import { type ProfileName, policyFor } from './policy.ts';
@@ -163,9 +168,14 @@ export async function startReferenceBroker(
 }
 
 function onRequest(src: DiagnosticsSource, req: IncomingMessage, res: ServerResponse): void {
-  const path = new URL(req.url ?? '/', 'http://broker.invalid').pathname;
+  const url = new URL(req.url ?? '/', 'http://broker.invalid');
+  const path = url.pathname;
   if (req.method === 'GET' && path.startsWith(DIAGNOSTICS_PREFIX)) {
     serveDiagnostics(src, path, res);
+    return;
+  }
+  if (req.method === 'POST' && path.startsWith(DIAGNOSTICS_PREFIX)) {
+    serveTtl(src, url, res);
     return;
   }
   const body = path === '/' || CHANNEL_PATH.test(path) ? 'Upgrade Required' : 'Not Found';

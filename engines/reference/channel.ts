@@ -45,6 +45,8 @@ export class Channel {
   readonly bufferSize: number;
   readonly creatorWorkerId: string | undefined;
   readonly createdAt = Date.now();
+  /** A TTL of this channel's own, set through the diagnostics endpoint for sweep scenarios. */
+  ttlMs?: number;
   readonly frames: FrameLog;
   private readonly faultInjector: FaultInjector | undefined;
 
@@ -157,7 +159,8 @@ export class Channel {
     else this.held.push(item);
     this.stats.peakHeldItems = Math.max(this.stats.peakHeldItems, this.held.length);
 
-    if (this.queue.length >= this.bufferSize && this.writer && !this.writer.isPaused) {
+    const heldBack = this.options.faults?.noBackpressure !== true;
+    if (heldBack && this.queue.length >= this.bufferSize && this.writer && !this.writer.isPaused) {
       this.writer.pause();
       this.stats.writerPauses++;
     }

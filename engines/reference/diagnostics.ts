@@ -1,4 +1,4 @@
-// Read-only JSON views for the harness under /_conformance/ on the broker's
+// JSON views for the harness under /_conformance/ on the broker's
 // own loopback listener. They carry ids, states, sizes and close codes; an
 // access key or a payload byte never appears here.
 
@@ -68,6 +68,24 @@ function workersView(src: DiagnosticsSource) {
     connectedMs: Date.now() - s.connectedAt,
     framesDropped: s.framesDropped,
   }));
+}
+
+/**
+ * POST /_conformance/channels/<id>/ttl?ms=N: the one write under the prefix,
+ * giving a channel a short TTL of its own for the stale-channel sweep scenario.
+ */
+export function serveTtl(src: DiagnosticsSource, url: URL, res: ServerResponse): true {
+  const match = /^channels\/([^/]+)\/ttl$/.exec(url.pathname.slice(DIAGNOSTICS_PREFIX.length));
+  const ms = Number(url.searchParams.get('ms'));
+  if (!match)
+    return sendJson(res, 404, { error: `POST only to ${DIAGNOSTICS_PREFIX}channels/<id>/ttl` });
+  if (!Number.isInteger(ms) || ms < 0 || ms > 3_600_000) {
+    return sendJson(res, 400, { error: 'ms must be an integer from 0 to 3600000' });
+  }
+  const known = src.channels.expireAfter(decodeURIComponent(match[1] ?? ''), ms);
+  return known
+    ? sendJson(res, 200, { ttlMs: ms })
+    : sendJson(res, 404, { error: 'channel not found (or removed)' });
 }
 
 /** Answers a GET under /_conformance/; returns false when the path is not ours. */

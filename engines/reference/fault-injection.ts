@@ -4,14 +4,16 @@
 // broker says so loudly at start; no scenario or CLI flag can.
 //
 //   III_REFERENCE_INJECT_FAULTS="flip-byte:70000,drop-text:1"
-//     flip-byte:N  inverts the binary byte at stream offset N of every channel
-//     drop-text:K  drops the K-th text message (0-based) of every channel
+//     flip-byte:N     inverts the binary byte at stream offset N of every channel
+//     drop-text:K     drops the K-th text message (0-based) of every channel
+//     no-backpressure:1  never pauses a writer: every channel buffers all it gets
 
 export const FAULTS_ENV = 'III_REFERENCE_INJECT_FAULTS';
 
 export interface InjectedFaults {
   flipByteAt?: number;
   dropText?: number;
+  noBackpressure?: boolean;
 }
 
 export function parseFaults(spec: string | undefined): InjectedFaults {
@@ -22,13 +24,18 @@ export function parseFaults(spec: string | undefined): InjectedFaults {
     if (!Number.isInteger(n) || n < 0) throw new Error(`${FAULTS_ENV}: bad value in "${part}"`);
     if (name === 'flip-byte') faults.flipByteAt = n;
     else if (name === 'drop-text') faults.dropText = n;
-    else throw new Error(`${FAULTS_ENV}: unknown fault "${name}"; use flip-byte:N or drop-text:K`);
+    else if (name === 'no-backpressure') faults.noBackpressure = n > 0;
+    else {
+      throw new Error(
+        `${FAULTS_ENV}: unknown fault "${name}"; use flip-byte:N, drop-text:K or no-backpressure:1`,
+      );
+    }
   }
   return faults;
 }
 
 export const hasFaults = (f: InjectedFaults) =>
-  f.flipByteAt !== undefined || f.dropText !== undefined;
+  f.flipByteAt !== undefined || f.dropText !== undefined || f.noBackpressure === true;
 
 /** Per-channel state: where in the stream the next frame starts. */
 export class FaultInjector {

@@ -4,14 +4,8 @@
 import type { Scenario } from '../../scenarios/types.ts';
 import { matcherOf } from '../expectations/apply.ts';
 import type { ExpectationEntry, ExpectationsFile } from '../expectations/file.ts';
-import { type Cell, cellId, expandCells } from '../matrix.ts';
+import { type Cell, cellLangs, expandCells, mapStages, stagesLabel } from '../matrix.ts';
 import { RAW } from '../raw-stage.ts';
-
-export const stagesOf = (cell: Pick<Cell, 'writer' | 'relays' | 'reader'>) => [
-  cell.writer,
-  ...cell.relays,
-  cell.reader,
-];
 
 export interface CertifyMatrix {
   lang: string;
@@ -27,12 +21,15 @@ export function certifyCells(scenarios: readonly Scenario[], m: CertifyMatrix): 
     defaultTimeoutMs: 30_000,
     timeoutOverrideMs: m.timeoutMs,
     repeat: 1,
-  }).filter((cell) => stagesOf(cell).includes(m.lang));
+  }).filter((cell) => cellLangs(cell).includes(m.lang));
 }
 
 /** new->ref, ref->new, new->new, raw->new or pipeline: how a cell involves the new SDK. */
-export function directionOf(cell: Pick<Cell, 'writer' | 'relays' | 'reader'>, lang: string) {
-  if (cell.relays.length > 0) return 'pipeline';
+export function directionOf(
+  cell: Pick<Cell, 'writer' | 'relays' | 'reader' | 'fanout'>,
+  lang: string,
+) {
+  if (cell.relays.length > 0 || (cell.fanout?.length ?? 0) > 0) return 'pipeline';
   if (cell.writer === RAW) return 'raw->new';
   if (cell.writer === lang && cell.reader === lang) return 'new->new';
   return cell.writer === lang ? 'new->ref' : 'ref->new';
@@ -56,8 +53,8 @@ export function excusedEntries(
     const entry = file.entries.find((e) => {
       const match = matcherOf(e);
       return m.refs.every((ref) => {
-        const stages = stagesOf(cell).map((s) => (s === m.lang ? ref : s));
-        return match(cellId(cell.scenario.id, stages, cell.engine));
+        const stages = mapStages(cell, (s) => (s === m.lang ? ref : s));
+        return match(`${cell.scenario.id} ${stagesLabel(stages)}@${cell.engine}`);
       });
     });
     if (!entry) continue;

@@ -15,7 +15,7 @@ import { shellQuote, workerCommandFrom } from '../certify/worker-command.ts';
 import { createEngine, ENGINE_CHOICES } from '../engine-factory.ts';
 import { EXIT } from '../exit-codes.ts';
 import { loadExpectations } from '../expectations/file.ts';
-import type { Cell } from '../matrix.ts';
+import { type Cell, cellLangs } from '../matrix.ts';
 import { ROOT } from '../paths.ts';
 import { RAW } from '../raw-stage.ts';
 import type { RunResults } from '../report/results.ts';
@@ -78,7 +78,7 @@ function selectCells(flags: CertifyFlags, engine: string): Cell[] {
 function rerunCommand(flags: CertifyFlags, cell: Cell): string {
   const engine =
     flags.engine === 'iii' ? ' --engine iii --iii-bin "$III_BIN"' : ` --engine ${flags.engine}`;
-  const refs = [...new Set([cell.writer, ...cell.relays, cell.reader])].filter(isBuiltinLang);
+  const refs = cellLangs(cell).filter(isBuiltinLang);
   const refFlag = refs.length > 0 ? ` --refs ${refs.join(',')}` : '';
   return (
     `npx iii-conformance certify --worker ${shellQuote(flags.worker)} --lang ${flags.lang}` +

@@ -10,7 +10,7 @@ import { createEngine, ENGINE_CHOICES } from '../engine-factory.ts';
 import { EXIT } from '../exit-codes.ts';
 import { loadExpectations } from '../expectations/file.ts';
 import { updateExpectations } from '../expectations/update.ts';
-import { type Cell, expandCells } from '../matrix.ts';
+import { type Cell, cellLangs, expandCells } from '../matrix.ts';
 import { ROOT } from '../paths.ts';
 import { RAW } from '../raw-stage.ts';
 import { FAILING } from '../report/results.ts';
@@ -82,7 +82,7 @@ function selectScenarios(flags: RunFlags) {
 }
 
 function rerunCommand(flags: RunFlags, cell: Cell): string {
-  const langs = [...new Set([cell.writer, ...cell.relays, cell.reader])].join(',');
+  const langs = cellLangs(cell).join(',');
   let engine =
     flags.engine === 'iii' ? ' --engine iii --iii-bin "$III_BIN"' : ` --engine ${flags.engine}`;
   if (flags.runtime === 'container') {

@@ -1,12 +1,12 @@
 // --update-expectations: rewrites the file so it lists exactly the current
 // failures with the fewest patterns, keeping the reasons people wrote.
+
+import { cellLangs } from '../matrix.ts';
 import type { CellResult, RunResults } from '../report/results.ts';
 import { matcherOf } from './apply.ts';
 import { type ExpectationEntry, type ExpectationsFile, saveExpectations } from './file.ts';
 
 const FAILED = new Set(['FAIL', 'TIMEOUT', 'NON-STRICT', 'XFAIL']);
-
-const stagesOf = (c: CellResult) => [c.writer, ...c.relays, c.reader].join('->');
 
 /**
  * The narrowest set of patterns covering `failing` and nothing that passed:
@@ -28,15 +28,16 @@ export function minimalPatterns(failing: CellResult[], all: CellResult[]): strin
     const covered = new Set<string>();
     for (const side of ['writer', 'reader'] as const) {
       for (const lang of new Set(bad.map((c) => c[side]))) {
-        const group = ran.filter((c) => c[side] === lang && c.relays.length === 0);
+        const group = ran.filter(
+          (c) => c[side] === lang && c.relays.length === 0 && !c.fanout?.length,
+        );
         if (group.length > 1 && group.every(isBad)) {
           patterns.push(`${scenario} ${side === 'writer' ? `${lang}->*` : `*->${lang}`}@${engine}`);
           for (const c of group) covered.add(c.id);
         }
       }
     }
-    for (const c of bad)
-      if (!covered.has(c.id)) patterns.push(`${scenario} ${stagesOf(c)}@${engine}`);
+    for (const c of bad) if (!covered.has(c.id)) patterns.push(c.id);
   }
   return [...new Set(patterns)];
 }
@@ -46,7 +47,7 @@ function appliesTo(cell: CellResult, results: RunResults): string {
     const d = results.workers[lang]?.sdk;
     return d ? `${d.name} ${d.version}` : lang;
   };
-  const sdks = [...new Set([cell.writer, ...cell.relays, cell.reader])].map(sdk).join(', ');
+  const sdks = cellLangs(cell).map(sdk).join(', ');
   return `engine ${results.engine.label} ${results.engine.version}; ${sdks}`;
 }
 

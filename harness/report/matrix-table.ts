@@ -1,6 +1,7 @@
 // The writer x reader matrix per family, as a table model that the terminal
 // printer and summary.md both render. Each entry counts the cells of that
 // pair that passed and names the worst other verdict, so it reads without colour.
+import { stagesLabel } from '../matrix.ts';
 import type { Verdict } from '../verdict.ts';
 import type { CellResult } from './results.ts';
 
@@ -35,6 +36,18 @@ const OK: ReadonlySet<Verdict> = new Set(['PASS', 'INFO', 'XFAIL', 'SKIP', 'NON-
 
 export const entryKey = (row: string, column: string) => `${row}\u0000${column}`;
 
+/**
+ * Where a family's cells sit: pairs by writer and reader; a family with
+ * pipelines or fan-outs has a row per stage list and one column.
+ */
+export function placerFor(family: readonly CellResult[]) {
+  const multi = family.some((c) => c.relays.length > 0 || (c.fanout?.length ?? 0) > 0);
+  return {
+    rowOf: (c: CellResult) => (multi ? stagesLabel(c) : c.writer),
+    columnOf: (c: CellResult) => (multi ? 'all hops' : c.reader),
+  };
+}
+
 export function buildMatrices(
   cells: readonly CellResult[],
   langOrder: readonly string[] = [],
@@ -44,10 +57,7 @@ export function buildMatrices(
     byFamily.set(cell.family, [...(byFamily.get(cell.family) ?? []), cell]);
   }
   return [...byFamily].map(([family, list]) => {
-    const pipeline = list.some((c) => c.relays.length > 0);
-    const rowOf = (c: CellResult) =>
-      pipeline ? [c.writer, ...c.relays, c.reader].join('->') : c.writer;
-    const columnOf = (c: CellResult) => (pipeline ? 'all hops' : c.reader);
+    const { rowOf, columnOf } = placerFor(list);
     const entries = new Map<string, MatrixEntry>();
     for (const cell of list) {
       const key = entryKey(rowOf(cell), columnOf(cell));

@@ -21,6 +21,14 @@ export interface HopResult {
   output: Digest | null;
 }
 
+export interface BranchResult {
+  /** 2 for `writer_2` and its reader, and so on */
+  channel: number;
+  reader_lang: string;
+  writer: Digest | null;
+  reader: Digest | null;
+}
+
 export interface CellResult {
   id: string;
   scenario: string;
@@ -29,6 +37,8 @@ export interface CellResult {
   writer: string;
   reader: string;
   relays: string[];
+  /** fan-out cells: the readers after `reader`, each on its own channel */
+  fanout?: string[];
   engine: string;
   attempt: number;
   verdict: Verdict;
@@ -41,6 +51,8 @@ export interface CellResult {
   /** what the writer reported it handed to its SDK */
   writer_digest: Digest | null;
   hops: HopResult[];
+  /** fan-out cells: each further channel's writer and reader digests, in order */
+  branches?: BranchResult[];
   duration_ms: number;
   /** expected payload bytes over the cell's wall time, in megabits per second */
   throughput_mbps: number;

@@ -10,6 +10,7 @@ import type {
   Plan,
   ReadResult,
   ReadSpec,
+  RecallResult,
   RelayResult,
   WriteResult,
 } from './types.ts';
@@ -131,6 +132,8 @@ export const parseReadResult = (json: unknown): ReadResult =>
   parseMessage<ReadResult>('ReadResult', json);
 export const parseRelayResult = (json: unknown): RelayResult =>
   parseMessage<RelayResult>('RelayResult', json);
+export const parseRecallResult = (json: unknown): RecallResult =>
+  parseMessage<RecallResult>('RecallResult', json);
 export const parseDescription = (json: unknown): Description =>
   parseMessage<Description>('Description', json);
 export const planToJson = (plan: Plan): Record<string, unknown> => toJson('Plan', plan);

@@ -2,7 +2,7 @@
 // uses them after parseMessage() has filled in defaults.
 
 export type WriteStyle = 'WRITE_STYLE_UNSPECIFIED' | 'AWAITED' | 'FIRE_AND_FORGET';
-export type ReadStyle = 'READ_STYLE_UNSPECIFIED' | 'READ_ALL' | 'STREAM';
+export type ReadStyle = 'READ_STYLE_UNSPECIFIED' | 'READ_ALL' | 'STREAM' | 'TEXTS_ONLY';
 
 export interface Slice {
   seed: string;
@@ -30,6 +30,8 @@ export interface ReadSpec {
   chunk_delay_ms?: number;
   stop_after_bytes?: number;
   expect?: Slice[];
+  /** TEXTS_ONLY: how many texts the reader waits for */
+  expect_texts?: number;
 }
 
 export interface TextRecord {
@@ -73,6 +75,8 @@ export interface Digest {
 export interface WriteResult {
   digest: Digest | null;
   reader_digest?: Digest | null;
+  /** fan-out: digests of writer_2 … writer_N in order */
+  fanout?: Digest[];
 }
 
 export interface ReadResult {
@@ -84,6 +88,13 @@ export interface RelayResult {
   output: Digest | null;
 }
 
+export interface RecallResult {
+  running: string[];
+  write?: WriteResult | null;
+  read?: ReadResult | null;
+  relay?: RelayResult | null;
+}
+
 export interface Capabilities {
   write_styles: WriteStyle[];
   read_styles: ReadStyle[];
@@ -92,6 +103,10 @@ export interface Capabilities {
   produce: boolean;
   relay: boolean;
   text_callback: boolean;
+  /** one write call drives several writers (WriteRequest.fanout) */
+  fanout: boolean;
+  /** conformance::<lang>::recall answers what the calls of a cell produced */
+  recall: boolean;
 }
 
 export interface Description {

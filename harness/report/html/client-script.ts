@@ -30,7 +30,10 @@ export const CLIENT_SCRIPT = String.raw`
   function badge(v) {
     return h('span', { class: 'badge t-' + tone(v) }, data.symbols[tone(v)] + ' ' + v);
   }
-  function stages(c) { return [c.writer].concat(c.relays, [c.reader]).join(' → '); }
+  function stages(c) {
+    if (c.fanout && c.fanout.length) return c.writer + ' → ' + [c.reader].concat(c.fanout).join(' + ');
+    return [c.writer].concat(c.relays, [c.reader]).join(' → ');
+  }
   function section(title, content) { return h('section', {}, h('h3', {}, title), content); }
 
   function show(title, content) {

@@ -1,7 +1,7 @@
 // The writer x reader matrix per family. Each entry is a button that lists
 // its cells in the detail panel; the text names the worst verdict and the
 // count of cells that passed, the colour only repeats it.
-import { buildMatrices, entryKey, entryText } from '../matrix-table.ts';
+import { buildMatrices, entryKey, entryText, placerFor } from '../matrix-table.ts';
 import type { RunResults } from '../results.ts';
 import { arrows, escapeHtml } from './escape.ts';
 import { SYMBOLS, toneOf } from './tone.ts';
@@ -9,12 +9,11 @@ import { SYMBOLS, toneOf } from './tone.ts';
 /** Which cells (by index in results.cells) sit in each entry of a family. */
 function entryCells(results: RunResults, family: string): Map<string, number[]> {
   const cells = results.cells;
-  const pipeline = cells.some((c) => c.family === family && c.relays.length > 0);
+  const { rowOf, columnOf } = placerFor(cells.filter((c) => c.family === family));
   const out = new Map<string, number[]>();
   cells.forEach((c, i) => {
     if (c.family !== family) return;
-    const row = pipeline ? [c.writer, ...c.relays, c.reader].join('->') : c.writer;
-    const key = entryKey(row, pipeline ? 'all hops' : c.reader);
+    const key = entryKey(rowOf(c), columnOf(c));
     out.set(key, [...(out.get(key) ?? []), i]);
   });
   return out;

@@ -2,6 +2,7 @@
 // bar to the median and a dot per cell, on a log scale because transfers from
 // 64 KiB to 64 MiB differ by orders of magnitude.
 import { MIN_THROUGHPUT_BYTES, median } from '../../compare/throughput.ts';
+import { stagesLabel } from '../../matrix.ts';
 import type { CellResult, RunResults } from '../results.ts';
 import { arrows, escapeHtml } from './escape.ts';
 
@@ -24,7 +25,7 @@ function measuredPairs(results: RunResults): PairRow[] {
       c.expected.bytes >= MIN_THROUGHPUT_BYTES &&
       c.throughput_mbps > 0;
     if (!measured) continue;
-    const pair = [c.writer, ...c.relays, c.reader].join('->');
+    const pair = stagesLabel(c);
     pairs.set(pair, [...(pairs.get(pair) ?? []), c]);
   }
   // Plain pairs first in the run's language order, pipelines after them.
