@@ -144,7 +144,19 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
       cell: cell.id,
       untilMs: started + ms + DEADLINE_MARGIN_MS,
     };
-    return Promise.race([answered, restart.then(() => recallStage(orch, query, read))]);
+    // A call the restart cut off fails (iii answers invocation_stopped) or
+    // hangs; either way only a digest it delivered counts, else the recall.
+    let failed: StageReport | undefined;
+    const delivered = answered.then((stage) => {
+      if (!stage.failure) return stage;
+      failed = stage;
+      return new Promise<never>(() => {});
+    });
+    const recalled = restart.then(async () => {
+      const stage = await recallStage(orch, query, read);
+      return stage.failure?.code === 'LOST' && failed ? failed : stage;
+    });
+    return Promise.race([delivered, recalled]);
   };
 
   const writeStage = (ref: ChannelRef | null, ms: number, extra: object = {}) =>
