@@ -14,6 +14,7 @@ import {
   judgeTextsOnly,
   judgeWriterDied,
   judgeWrongKey,
+  type StagedFinding,
 } from './fault-judges.ts';
 import type { Digest } from './schema/types.ts';
 import { type Finding, judgeReader, judgeWriter } from './verdict.ts';
@@ -78,6 +79,8 @@ function judgeSpecial(
   const fault = scenario.fault;
   const wrap = (finding: Finding | null, stage: string): Special =>
     finding ? { finding, stage } : null;
+  const staged = (finding: StagedFinding | null): Special =>
+    finding ? { finding, stage: finding.stage } : null;
   if (fault?.kind === 'wrong-key') {
     return wrap(judgeWrongKey(fault.side, digestOf(fault.side)), fault.side);
   }
@@ -85,12 +88,15 @@ function judgeSpecial(
     return wrap(judgeSecondReader(exp, digestOf('reader'), digestOf('reader-2')), 'reader-2');
   }
   if (fault?.kind === 'engine-restart') {
-    return wrap(judgeEngineRestart(exp, digestOf('writer'), digestOf('reader')), 'reader');
+    return staged(judgeEngineRestart(exp, digestOf('writer'), digestOf('reader')));
   }
   if (fault?.kind === 'channel-ttl') {
-    return wrap(judgeSwept(digestOf('writer'), digestOf('reader')), 'reader');
+    return staged(judgeSwept(digestOf('writer'), digestOf('reader')));
   }
   if (scenario.read.style === 'TEXTS_ONLY') {
+    const writer = run.stages.find((s) => s.role === 'writer')?.digest;
+    const writerFinding = writer ? judgeWriter(exp, writer) : null;
+    if (writerFinding) return wrap(writerFinding, 'writer');
     return wrap(judgeTextsOnly(exp, digestOf('reader')), 'reader');
   }
   if (scenario.outcome === 'writer-dies') {

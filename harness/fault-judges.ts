@@ -13,6 +13,9 @@ function describeEnd(d: Digest): string {
   return `"${d.end}"`;
 }
 
+/** A finding that names the side it is about. */
+export type StagedFinding = Finding & { stage: string };
+
 /** The side holding a wrong key must see an error, not a stream. */
 export function judgeWrongKey(side: 'reader' | 'writer', d: Digest): Finding | null {
   if (d.end === 'error') return null;
@@ -158,29 +161,37 @@ export function judgeTextsOnly(exp: Expected, reader: Digest): Finding | null {
  * The user's view: both ends learn it with an error before the deadline, and
  * above all the reader never sees a clean end that hides what was lost.
  */
-export function judgeEngineRestart(exp: Expected, writer: Digest, reader: Digest): Finding | null {
+export function judgeEngineRestart(
+  exp: Expected,
+  writer: Digest,
+  reader: Digest,
+): StagedFinding | null {
   const readerGot = `${fmt(reader.bytes)} of ${fmt(exp.bytes)}`;
   if (reader.end === 'timeout') {
     return {
       verdict: 'FAIL',
+      stage: 'reader',
       reason: `reader still waiting at its deadline after the engine restarted (it had ${readerGot})`,
     };
   }
   if (reader.end !== 'error' && judgeReader('reader', exp, reader) !== null) {
     return {
       verdict: 'FAIL',
+      stage: 'reader',
       reason: `reader saw a clean end ("${reader.end}") after ${readerGot} although the engine restarted mid-stream: the loss is silent`,
     };
   }
   if (writer.end === 'timeout') {
     return {
       verdict: 'FAIL',
+      stage: 'writer',
       reason: `writer still blocked at its deadline after the engine restarted, having handed over ${fmt(writer.bytes)}`,
     };
   }
   if (writer.end !== 'error') {
     return {
       verdict: 'FAIL',
+      stage: 'writer',
       reason: `writer ended ${describeEnd(writer)} after ${fmt(writer.bytes)} although the engine restarted and its channel is gone; it must see an error`,
     };
   }
@@ -192,12 +203,13 @@ export function judgeEngineRestart(exp: Expected, writer: Digest, reader: Digest
  * holding it must hear so, and a reader arriving later must be refused:
  * a clean close on either side would hide that nothing was delivered.
  */
-export function judgeSwept(writer: Digest, reader: Digest): Finding | null {
+export function judgeSwept(writer: Digest, reader: Digest): StagedFinding | null {
   if (reader.end !== 'error') {
     const saw =
       reader.end === 'timeout' ? 'waited until its deadline' : `ended ${describeEnd(reader)}`;
     return {
       verdict: 'FAIL',
+      stage: 'reader',
       reason: `a reader arriving after the sweep ${saw} with ${fmt(reader.bytes)}; it must be refused`,
     };
   }
@@ -208,6 +220,7 @@ export function judgeSwept(writer: Digest, reader: Digest): Finding | null {
         : `ended ${describeEnd(writer)}`;
     return {
       verdict: 'FAIL',
+      stage: 'writer',
       reason: `the writer of a swept channel ${saw} after ${fmt(writer.bytes)}; nobody can read it, so it must see an error`,
     };
   }

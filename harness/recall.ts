@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { StageReport } from './cell-runner.ts';
 import type { Orchestrator } from './orchestrator.ts';
 import { parseRecallResult } from './schema/messages.ts';
+import type { RecallResult } from './schema/types.ts';
 
 export type StageDigests = Pick<StageReport, 'digest' | 'output' | 'branches'>;
 
@@ -49,23 +50,30 @@ export async function recallStage(
   const { role, lang } = q;
   let last = 'the worker never answered recall';
   while (performance.now() < q.untilMs) {
+    let raw: unknown;
     try {
-      const raw = await orch.call(
-        `conformance::${lang}::recall`,
-        { cell: q.cell },
-        CALL_TIMEOUT_MS,
-      );
-      const answer = parseRecallResult(raw);
-      const result = answer[q.call];
-      if (result) return { ...stageFrom(role, lang, result, read), recalled: true };
-      if (!answer.running.includes(q.call)) {
-        const message = `after the engine restart the worker has no result of its ${q.call} call`;
-        return { role, lang, failure: { kind: 'error', code: 'LOST', message } };
-      }
-      last = `its ${q.call} call was still running`;
+      raw = await orch.call(`conformance::${lang}::recall`, { cell: q.cell }, CALL_TIMEOUT_MS);
     } catch (err) {
+      // Most likely not registered again yet: ask again.
       last = `recall failed: ${(err as Error).message}`;
+      await sleep(POLL_MS);
+      continue;
     }
+    // A malformed answer is a worker fault at once, as it would be without a restart.
+    let answer: RecallResult;
+    try {
+      answer = parseRecallResult(raw);
+    } catch (err) {
+      const message = `malformed recall answer: ${(err as Error).message}`;
+      return { role, lang, failure: { kind: 'error', code: 'SCHEMA', message } };
+    }
+    const result = answer[q.call];
+    if (result) return { ...stageFrom(role, lang, result, read), recalled: true };
+    if (!answer.running.includes(q.call)) {
+      const message = `after the engine restart the worker has no result of its ${q.call} call`;
+      return { role, lang, failure: { kind: 'error', code: 'LOST', message } };
+    }
+    last = `its ${q.call} call was still running`;
     await sleep(POLL_MS);
   }
   const message = `no answer recalled before the cell deadline (${last})`;

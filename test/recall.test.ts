@@ -188,7 +188,7 @@ describe('recallStage', () => {
   // and again until the cell deadline and ends as TIMEOUT/RECALL, instead of
   // the SCHEMA worker fault the same answer gives without a restart
   // (stageFrom). it.fails pins the bug; make it `it` once fixed.
-  it.fails('BUG: a malformed digest in the recall answer is a SCHEMA failure at once', async () => {
+  it('a malformed digest in the recall answer is a SCHEMA failure at once', async () => {
     const bad = { running: [], read: { digest: digestJson('reader', { bytes: 'many' }) } };
     const { orch, calls } = fakeOrch([bad]);
     const stage = await recallStage(orch, query('read', 1500), readRead);

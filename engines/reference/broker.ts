@@ -11,6 +11,7 @@ import { ChannelRegistry } from './channel-registry.ts';
 import {
   DIAGNOSTICS_PREFIX,
   type DiagnosticsSource,
+  decodePathPart,
   serveDiagnostics,
   serveTtl,
 } from './diagnostics.ts';
@@ -116,7 +117,11 @@ export async function startReferenceBroker(
     }
     const channelMatch = CHANNEL_PATH.exec(url.pathname);
     if (channelMatch) {
-      const id = decodeURIComponent(channelMatch[1] ?? '');
+      const id = decodePathPart(channelMatch[1]);
+      if (id === null) {
+        refuse(socket, 400, 'Bad Request');
+        return;
+      }
       handleChannelUpgrade({ channels, wss: channelWss, logger }, req, socket, head, url, id);
       return;
     }

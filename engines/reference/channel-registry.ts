@@ -113,12 +113,13 @@ export class ChannelRegistry {
     const { ttlMs, policy } = this.options;
     let count = 0;
     for (const channel of this.channels.values()) {
-      if (now - channel.createdAt < (channel.ttlMs ?? ttlMs)) continue;
+      const ttl = channel.ttlMs ?? ttlMs;
+      if (now - channel.createdAt < ttl) continue;
       const unclaimed = channel.writerState === 'free' || channel.readerState === 'free';
       // The engine leaks finished channels (§3.3); strict lets them go too.
       const spent = channel.finishedAt !== undefined || channel.brokenReason !== undefined;
       if (!unclaimed && !(policy.profile === 'strict' && spent)) continue;
-      this.remove(channel, `expired after ${ttlMs} ms`);
+      this.remove(channel, `expired after ${ttl} ms`);
       count++;
     }
     return count;

@@ -70,19 +70,31 @@ function workersView(src: DiagnosticsSource) {
   }));
 }
 
+/** A percent-encoded path part, or null when its escapes are malformed. */
+export function decodePathPart(part: string | undefined): string | null {
+  try {
+    return decodeURIComponent(part ?? '');
+  } catch {
+    return null;
+  }
+}
+
 /**
  * POST /_conformance/channels/<id>/ttl?ms=N: the one write under the prefix,
  * giving a channel a short TTL of its own for the stale-channel sweep scenario.
  */
 export function serveTtl(src: DiagnosticsSource, url: URL, res: ServerResponse): true {
   const match = /^channels\/([^/]+)\/ttl$/.exec(url.pathname.slice(DIAGNOSTICS_PREFIX.length));
-  const ms = Number(url.searchParams.get('ms'));
+  const given = url.searchParams.get('ms');
+  const ms = given ? Number(given) : Number.NaN;
   if (!match)
     return sendJson(res, 404, { error: `POST only to ${DIAGNOSTICS_PREFIX}channels/<id>/ttl` });
   if (!Number.isInteger(ms) || ms < 0 || ms > 3_600_000) {
     return sendJson(res, 400, { error: 'ms must be an integer from 0 to 3600000' });
   }
-  const known = src.channels.expireAfter(decodeURIComponent(match[1] ?? ''), ms);
+  const id = decodePathPart(match[1]);
+  if (id === null) return sendJson(res, 400, { error: 'malformed escape in the channel id' });
+  const known = src.channels.expireAfter(id, ms);
   return known
     ? sendJson(res, 200, { ttlMs: ms })
     : sendJson(res, 404, { error: 'channel not found (or removed)' });
@@ -102,7 +114,9 @@ export function serveDiagnostics(src: DiagnosticsSource, path: string, res: Serv
 
   const match = /^channels\/([^/]+)$/.exec(rest);
   if (match) {
-    const channel = src.channels.get(decodeURIComponent(match[1] ?? ''));
+    const id = decodePathPart(match[1]);
+    if (id === null) return sendJson(res, 400, { error: 'malformed escape in the channel id' });
+    const channel = src.channels.get(id);
     if (!channel) return sendJson(res, 404, { error: 'channel not found (or removed)' });
     return sendJson(res, 200, {
       ...channelSummary(channel),
