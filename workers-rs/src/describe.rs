@@ -38,6 +38,9 @@ pub fn description(lang: &str) -> Value {
             "text_callback": true,
             // One plan on several ChannelWriters, op by op.
             "fanout": true,
+            // Answers are kept by cell in this process, which outlives an
+            // engine restart (src/recall.rs).
+            "recall": true,
         },
     })
 }

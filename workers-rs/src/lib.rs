@@ -8,6 +8,7 @@ pub mod fanout;
 pub mod mismatch;
 pub mod plan;
 pub mod read;
+pub mod recall;
 pub mod refs;
 pub mod reject;
 pub mod relay;

@@ -1,4 +1,4 @@
-//! Starts the conformance worker: connect with the SDK, register the four
+//! Starts the conformance worker: connect with the SDK, register the five
 //! functions, and live until stdin closes or a SIGTERM/SIGINT arrives.
 
 use std::future::Future;
@@ -6,8 +6,9 @@ use std::io::Read;
 use std::sync::Arc;
 use std::time::Duration;
 
+use conformance_worker::recall::{Call, RecallStore, remembered};
 use conformance_worker::worker::{Shared, Worker};
-use conformance_worker::{describe, read, relay, write};
+use conformance_worker::{describe, read, recall, relay, write};
 use iii_sdk::{Error, InitOptions, RegisterFunction, register_worker};
 use serde_json::Value;
 use tokio::signal::unix::{SignalKind, signal};
@@ -35,14 +36,24 @@ async fn main() {
     let worker: Shared = Arc::new(Worker {
         iii: iii.clone(),
         lang,
+        recall: RecallStore::default(),
     });
     register(&worker, "describe", describe::handle);
-    register(&worker, "write", write::handle);
-    register(&worker, "read", read::handle);
-    register(&worker, "relay", relay::handle);
+    // Write, read and relay answers are also kept for recall: an engine
+    // restart loses them on the way to the caller.
+    register(&worker, "write", |worker, payload| {
+        remembered(Call::Write, worker, payload, write::handle)
+    });
+    register(&worker, "read", |worker, payload| {
+        remembered(Call::Read, worker, payload, read::handle)
+    });
+    register(&worker, "relay", |worker, payload| {
+        remembered(Call::Relay, worker, payload, relay::handle)
+    });
+    register(&worker, "recall", recall::handle);
     let shown = url.split('?').next().unwrap_or_default();
     eprintln!(
-        "{ROLE} registered conformance::{}::{{describe,write,read,relay}} at {shown} (iii-sdk {})",
+        "{ROLE} registered conformance::{}::{{describe,write,read,relay,recall}} at {shown} (iii-sdk {})",
         worker.lang,
         describe::SDK_VERSION
     );

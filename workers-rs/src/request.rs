@@ -1,4 +1,4 @@
-//! Requests of the four functions: validated against the committed
+//! Requests of the conformance functions: validated against the committed
 //! descriptor of fixtures/conformance.proto, then mapped into typed structs.
 
 use std::sync::OnceLock;
@@ -149,6 +149,12 @@ pub struct RelayRequest {
     pub read: Option<ReadSpec>,
     pub style: String,
     pub deadline_ms: u32,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RecallRequest {
+    pub cell: String,
 }
 
 /// The schema part of a payload: everything but the channel refs the

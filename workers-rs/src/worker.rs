@@ -1,5 +1,5 @@
-//! What every handler shares: the SDK client, the language tag, logging,
-//! deadlines and how SDK errors are named in digests.
+//! What every handler shares: the SDK client, the language tag, the answers
+//! kept for recall, logging, deadlines and how SDK errors are named in digests.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,10 +8,14 @@ use iii_sdk::channel::ChannelWriter;
 use iii_sdk::{Error, IIIClient};
 
 use crate::digest::Recorder;
+use crate::recall::RecallStore;
 
 pub struct Worker {
     pub iii: IIIClient,
     pub lang: String,
+    /// What the write, read and relay calls answered, by cell, for when an
+    /// engine restart keeps those answers from the caller (src/recall.rs).
+    pub recall: RecallStore,
 }
 
 pub type Shared = Arc<Worker>;

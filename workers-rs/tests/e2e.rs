@@ -37,6 +37,7 @@ async fn describe(setup: &Setup) {
         json!(["READ_ALL", "STREAM", "TEXTS_ONLY"])
     );
     assert_eq!(capabilities["fanout"], true);
+    assert_eq!(capabilities["recall"], true);
     driver.close().await;
 }
 
