@@ -7,9 +7,11 @@ import type { CellRun, StageReport } from './cell-runner.ts';
 import type { Expected } from './expected.ts';
 import {
   judgeEngineRestart,
+  judgeProxyReset,
   judgeReaderStopped,
   judgeReuse,
   judgeSecondReader,
+  judgeStalledUpgrade,
   judgeSwept,
   judgeTextsOnly,
   judgeWriterDied,
@@ -89,6 +91,12 @@ function judgeSpecial(
   }
   if (fault?.kind === 'engine-restart') {
     return staged(judgeEngineRestart(exp, digestOf('writer'), digestOf('reader')));
+  }
+  if (fault?.kind === 'stalled-upgrade') {
+    return staged(judgeStalledUpgrade(fault.side, digestOf(fault.side)));
+  }
+  if (fault?.kind === 'proxy-reset') {
+    return staged(judgeProxyReset(exp, digestOf('writer'), digestOf('reader')));
   }
   if (fault?.kind === 'channel-ttl') {
     return staged(judgeSwept(digestOf('writer'), digestOf('reader')));

@@ -4,10 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engines/engine.ts';
+import { type ProxyFault, proxiedSide, proxyFaultOf } from '../scenarios/types.ts';
 import { shortenChannelTtl } from './engine-faults.ts';
 import { type Expected, expectedForScenario } from './expected.ts';
+import type { FaultAction, FaultRule } from './fault-proxy/index.ts';
 import type { Cell } from './matrix.ts';
 import { CallError, type ChannelRef, type Orchestrator } from './orchestrator.ts';
+import { proxiedTag } from './proxied-workers.ts';
 import type { RawOp } from './raw-peer/index.ts';
 import { RAW, type RawStageResult, rawReaderStage, rawWriterStage } from './raw-stage.ts';
 import { type RecallQuery, recallStage, type StageDigests, stageFrom } from './recall.ts';
@@ -45,6 +48,8 @@ export interface CellRun {
   durationMs: number;
   /** ids of the channels the harness created, to pick this cell's engine log lines */
   channelIds: string[];
+  /** proxy-fault cells: what the proxy did to the channel's connections */
+  proxyEvents?: string[];
 }
 
 /** Margin between the worker-side deadline and the harness's own call timeout. */
@@ -99,6 +104,14 @@ export interface CellEnv {
   engineKind: string;
   /** restarted by engine-restart cells */
   engine: Pick<Engine, 'restart'>;
+  /** the fault proxy and its workers, when the run has proxy-fault cells */
+  proxy?: CellProxy;
+}
+
+export interface CellProxy {
+  url: string;
+  addRule(rule: FaultRule): () => void;
+  eventsFor(channelId: string): string[];
 }
 
 export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
@@ -134,8 +147,9 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
     payload: object,
     ms: number,
     read: (result: unknown) => StageDigests,
+    tag = lang,
   ): Promise<StageReport> => {
-    const answered = settle(role, lang, call(fn(lang, name), payload, ms), read);
+    const answered = settle(role, lang, call(fn(tag, name), payload, ms), read);
     if (!restart) return answered;
     const query = {
       role,
@@ -159,9 +173,17 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
     return Promise.race([delivered, recalled]);
   };
 
+  // A proxy fault puts one side behind the proxy: its URL, or its worker's proxied twin.
+  const proxyFault = proxyFaultOf(scenario);
+  const behindProxy = proxyFault ? proxiedSide(proxyFault) : undefined;
+  if (proxyFault && !env.proxy) throw new Error('Internal error: a proxy fault but no proxy');
+  const urlOf = (side: string) => (side === behindProxy ? (env.proxy?.url ?? '') : engineUrl);
+  const tagOf = (side: string, lang: string) =>
+    side === behindProxy && lang !== RAW ? proxiedTag(lang) : lang;
+
   const writeStage = (ref: ChannelRef | null, ms: number, extra: object = {}) =>
     cell.writer === RAW && ref
-      ? settleRaw('writer', rawWriterStage(engineUrl, ref, rawOpsOf(cell), cell.id, ms))
+      ? settleRaw('writer', rawWriterStage(urlOf('writer'), ref, rawOpsOf(cell), cell.id, ms))
       : sdkStage(
           'writer',
           cell.writer,
@@ -175,6 +197,7 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
               ? { digest, output: need(result.reader_digest, 'reader') }
               : { digest };
           },
+          tagOf('writer', cell.writer),
         );
 
   if (scenario.ownership === 'producer') {
@@ -192,9 +215,9 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
     return { expected, stages, durationMs: elapsed(), channelIds: [] };
   }
 
-  const readFrom = (lang: string, role: string, ref: ChannelRef, ms: number) =>
+  const readFrom = (lang: string, role: string, ref: ChannelRef, ms: number, side = 'reader') =>
     lang === RAW
-      ? settleRaw(role, rawReaderStage(engineUrl, ref, readSpec, expected.slices, cell.id, ms))
+      ? settleRaw(role, rawReaderStage(urlOf(side), ref, readSpec, expected.slices, cell.id, ms))
       : sdkStage(
           role,
           lang,
@@ -204,6 +227,7 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
           (r) => ({
             digest: need(parseReadResult(r).digest, role),
           }),
+          tagOf(side, lang),
         );
 
   if (cell.fanout?.length) {
@@ -253,7 +277,10 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
   if (fault?.kind === 'channel-ttl') {
     await shortenChannelTtl(engineUrl, hops[0].writer.channel_id, fault.ttlMs);
   }
-  const badWriter = fault?.kind === 'wrong-key' && fault.side === 'writer';
+  const removeRule = proxyFault ? installProxyRule(env, proxyFault, hops[0].writer) : undefined;
+  // A writer that can never connect leaves the reader nothing to wait for.
+  const stalledWriter = fault?.kind === 'stalled-upgrade' && fault.side === 'writer';
+  const badWriter = (fault?.kind === 'wrong-key' && fault.side === 'writer') || stalledWriter;
   const badReader = fault?.kind === 'wrong-key' && fault.side === 'reader';
   const last = hops[hops.length - 1];
   const writerRef = badWriter ? wrongKeyRef(hops[0].writer, secrets) : hops[0].writer;
@@ -289,10 +316,22 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
   }
 
   const [stages] = await Promise.all([Promise.all(calls), restart]);
+  removeRule?.();
   if (fault?.kind === 'reuse-after-finish')
     stages.push(await readStage('reader-2', REUSE_DEADLINE_MS));
   const channelIds = hops.map((h) => h.writer.channel_id);
-  return { expected, stages, durationMs: elapsed(), channelIds };
+  const proxyEvents = proxyFault ? env.proxy?.eventsFor(hops[0].writer.channel_id) : undefined;
+  return { expected, stages, durationMs: elapsed(), channelIds, proxyEvents };
+}
+
+/** Arms the proxy for the cell's channel end; returns the disarming function. */
+function installProxyRule(env: CellEnv, fault: ProxyFault, writer: ChannelRef): () => void {
+  const direction = proxiedSide(fault) === 'writer' ? 'write' : 'read';
+  const action: FaultAction =
+    fault.kind === 'stalled-upgrade'
+      ? { kind: 'stall-upgrade' }
+      : { kind: 'reset-after', bytes: fault.afterBytes };
+  return (env.proxy as CellProxy).addRule({ channelId: writer.channel_id, direction, action });
 }
 
 /** The SDKs' frame size: an ordinary plan on the raw writer is framed the same way. */

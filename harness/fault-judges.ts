@@ -226,3 +226,44 @@ export function judgeSwept(writer: Digest, reader: Digest): StagedFinding | null
   }
   return null;
 }
+
+/**
+ * A side whose channel connection was accepted but never upgraded must give
+ * up with an error of its own (a handshake timeout); waiting until the cell's
+ * deadline means a user's call would wait forever.
+ */
+export function judgeStalledUpgrade(side: 'reader' | 'writer', d: Digest): StagedFinding | null {
+  if (d.end === 'error') return null;
+  if (d.end === 'timeout') {
+    return {
+      verdict: 'FAIL',
+      stage: side,
+      reason:
+        `the ${side} waited for an answer to its channel upgrade until its deadline: ` +
+        'the SDK gives up on a silent peer only when the caller does (no handshake timeout)',
+    };
+  }
+  return {
+    verdict: 'FAIL',
+    stage: side,
+    reason: `the ${side} ended ${describeEnd(d)} although its channel connection was never upgraded`,
+  };
+}
+
+/** The writer's socket was reset on the way: the reader must not see a clean end, the writer must hear of it. */
+export function judgeProxyReset(
+  exp: Expected,
+  writer: Digest,
+  reader: Digest,
+): StagedFinding | null {
+  const readerFinding = judgeWriterDied(exp, reader, "the writer's connection was reset");
+  if (readerFinding) return { ...readerFinding, stage: 'reader' };
+  if (writer.end === 'error') return null;
+  const saw =
+    writer.end === 'timeout' ? 'was still blocked at its deadline' : `ended ${describeEnd(writer)}`;
+  return {
+    verdict: 'FAIL',
+    stage: 'writer',
+    reason: `the writer ${saw} after handing over ${fmt(writer.bytes)} although its connection was reset; it must see an error`,
+  };
+}

@@ -82,8 +82,11 @@ export function expandCells(scenarios: readonly Scenario[], opts: MatrixOptions)
       }
       continue;
     }
-    const stageLists =
-      scenario.topology.kind === 'pipeline'
+    const stalled = scenario.fault?.kind === 'stalled-upgrade' ? scenario.fault.side : undefined;
+    const stageLists = stalled
+      ? // The raw peer is the harness's own tool: only an SDK's handshake is on trial.
+        workers.map((l) => (stalled === 'reader' ? [RAW, l] : [l, RAW]))
+      : scenario.topology.kind === 'pipeline'
         ? rotations(workers, scenario.topology.relays + 2)
         : scenario.rawOps
           ? readers.map((r) => [RAW, r])

@@ -7,7 +7,7 @@ import { missingCapability } from './capabilities.ts';
 import type { Judgement } from './cell-judge.ts';
 import { judgeCell } from './cell-judge.ts';
 import { makeCellResult, skippedCell } from './cell-result.ts';
-import { runCell } from './cell-runner.ts';
+import { type CellProxy, runCell } from './cell-runner.ts';
 import { channelTtlUnsupported } from './engine-faults.ts';
 import { type EngineGrowth, sampleEngineGrowth } from './engine-memory.ts';
 import { collectFrames, collectMemory } from './evidence.ts';
@@ -24,6 +24,8 @@ import type { WorkerPool } from './worker-pool.ts';
 export interface CellContext {
   orch: Orchestrator;
   pool: WorkerPool;
+  /** the fault proxy, when the run has proxy-fault cells */
+  proxy?: CellProxy;
   secrets: Secrets;
   engine: Engine;
   expectations: ExpectationsFile;
@@ -124,6 +126,7 @@ async function runOnce(cell: Cell, ctx: CellContext): Promise<CellResult> {
               .map((s) => [`raw-${s.role}`, (s.log ?? []).slice(-TAIL_LINES)]),
           ),
           engine: engineTail(ctx.engine, run.channelIds),
+          ...(run.proxyEvents ? { proxy: run.proxyEvents.slice(-TAIL_LINES) } : {}),
         };
   if (revived.length > 0 && logs) logs.harness = revived;
   let result = makeCellResult(cell, run, { ...judgement, verdict }, logs, ctx.rerun(cell));

@@ -8,8 +8,10 @@ import type { Engine, EngineInfo } from '../engines/engine.ts';
 import type { Tier } from '../scenarios/types.ts';
 import { applyExpectations } from './expectations/apply.ts';
 import type { ExpectationEntry, ExpectationsFile } from './expectations/file.ts';
+import { FaultProxy } from './fault-proxy/index.ts';
 import type { Cell } from './matrix.ts';
 import { Orchestrator } from './orchestrator.ts';
+import { needsProxy, proxiedCommands } from './proxied-workers.ts';
 import { RAW, RAW_DESCRIPTION } from './raw-stage.ts';
 import type { CellResult, RunResults } from './report/results.ts';
 import { RESULTS_SCHEMA, summarize } from './report/results.ts';
@@ -74,10 +76,14 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
   let interrupted = false;
   let orch: Orchestrator | undefined;
   let pool: WorkerPool | undefined;
+  let proxyPool: WorkerPool | undefined;
+  let proxy: FaultProxy | undefined;
   const results: CellResult[] = [];
   const teardown = async () => {
     await orch?.stop().catch(() => undefined);
     await pool?.stop().catch(() => undefined);
+    await proxyPool?.stop().catch(() => undefined);
+    await proxy?.stop().catch(() => undefined);
     await plan.engine.stop().catch(() => undefined);
   };
   // The first Ctrl-C stops the engine and workers at once, so cells in flight
@@ -118,6 +124,18 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
       );
     }
 
+    const twins = needsProxy(plan.cells) ? proxiedCommands(plan.cells, plan.workers) : [];
+    if (needsProxy(plan.cells)) {
+      proxy = await FaultProxy.start({ upstream: info.wsUrl });
+      const proxyUrl = proxy.url;
+      reporter.line(
+        `fault proxy on ${proxyUrl}; starting workers behind it: ${twins.map((w) => w.tag).join(', ') || 'none'}…`,
+      );
+      proxyPool = new WorkerPool(activeOrch, secrets, () => proxyUrl, runId, plan.runtime, logDir);
+      await proxyPool.start(twins);
+    }
+    const activeProxy = proxy;
+
     const ctx: CellContext = {
       orch: activeOrch,
       pool: activePool,
@@ -128,6 +146,15 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
       rerun: plan.rerun,
       engineUrl: info.wsUrl,
       engineKind: plan.engineKind,
+      ...(activeProxy
+        ? {
+            proxy: {
+              url: activeProxy.url,
+              addRule: (rule) => activeProxy.addRule(rule),
+              eventsFor: (id) => activeProxy.eventsFor(id),
+            },
+          }
+        : {}),
     };
     reporter.start(plan.cells.length);
     // Cells that kill a worker run alone at the end: a process that dies on

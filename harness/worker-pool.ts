@@ -25,16 +25,15 @@ export class WorkerPool {
     private readonly logDir?: string,
   ) {}
 
+  /** Workers are known by their tag: their language, or the tag they register under. */
   async start(commands: readonly WorkerCommand[]): Promise<void> {
-    for (const command of commands) {
-      const logFile = this.logDir ? join(this.logDir, `worker-${command.lang}.log`) : undefined;
-      const worker = this.runtime.worker(command, this.secrets, logFile);
-      this.workers.set(command.lang, worker);
-    }
-    await Promise.all(
-      commands.map((c) => this.get(c.lang).start(this.engineUrl(), this.workerName(c.lang))),
-    );
-    await Promise.all(commands.map((c) => this.waitReady(c.lang)));
+    const tags = commands.map((c) => c.tag ?? c.lang);
+    commands.forEach((command, i) => {
+      const logFile = this.logDir ? join(this.logDir, `worker-${tags[i]}.log`) : undefined;
+      this.workers.set(tags[i], this.runtime.worker(command, this.secrets, logFile));
+    });
+    await Promise.all(tags.map((t) => this.get(t).start(this.engineUrl(), this.workerName(t))));
+    await Promise.all(tags.map((t) => this.waitReady(t)));
   }
 
   get(lang: string): WorkerHandle {

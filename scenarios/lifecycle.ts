@@ -162,6 +162,49 @@ export const lifecycleScenarios: Scenario[] = [
   },
   {
     ...base,
+    id: 'lifecycle/writer-reset-via-proxy',
+    level: 'MUST',
+    summary:
+      'A writer whose socket is reset on the way (a loopback proxy sends RSTs after 256 KiB) fails, and its reader gets an error, not a clean short stream.',
+    tier: 'quick',
+    fault: { kind: 'proxy-reset', afterBytes: 256 * KiB },
+    // The pause lets the reset land before close() is called, so a writer that
+    // reports a clean close has ignored a dead socket, not raced it.
+    plan: plan([
+      text('before'),
+      bytes('lifecycle/proxy-reset', MiB, 64 * KiB),
+      pause(500),
+      close(),
+    ]),
+    read: readStream(),
+    timeoutMs: 15_000,
+  },
+  {
+    ...base,
+    id: 'lifecycle/reader-upgrade-never-answered',
+    level: 'MUST',
+    summary:
+      'A reader whose channel connection is accepted but never upgraded gives up with an error of its own before the 18 s deadline.',
+    tier: 'full',
+    fault: { kind: 'stalled-upgrade', side: 'reader' },
+    plan: small('lifecycle/stalled-reader'),
+    read: readAll,
+    timeoutMs: 20_000,
+  },
+  {
+    ...base,
+    id: 'lifecycle/writer-upgrade-never-answered',
+    level: 'MUST',
+    summary:
+      'A writer whose channel connection is accepted but never upgraded gives up with an error of its own before the 18 s deadline.',
+    tier: 'full',
+    fault: { kind: 'stalled-upgrade', side: 'writer' },
+    plan: small('lifecycle/stalled-writer'),
+    read: readAll,
+    timeoutMs: 20_000,
+  },
+  {
+    ...base,
     id: 'lifecycle/reader-closes-early',
     level: 'MUST',
     summary:

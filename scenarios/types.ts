@@ -42,7 +42,29 @@ export type Fault =
   /** the engine is stopped and started again on its port `afterMs` into the cell */
   | { kind: 'engine-restart'; afterMs: number }
   /** the channel gets a TTL of `ttlMs` so the engine's stale-channel sweep removes it */
-  | { kind: 'channel-ttl'; ttlMs: number };
+  | { kind: 'channel-ttl'; ttlMs: number }
+  /**
+   * One side reaches the engine through the harness's loopback proxy, which
+   * accepts its channel connection but never answers the upgrade. Each SDK
+   * worker's side is paired with the raw peer only (the other side is not
+   * what the cell is about), and the raw peer is never the stalled side: its
+   * handshake is the harness's, not an SDK's.
+   */
+  | { kind: 'stalled-upgrade'; side: 'reader' | 'writer' }
+  /** the writer's channel socket goes through the proxy, which resets it after `afterBytes` */
+  | { kind: 'proxy-reset'; afterBytes: number };
+
+/** Faults that put one side of a cell behind the fault proxy. */
+export type ProxyFault = Extract<Fault, { kind: 'stalled-upgrade' | 'proxy-reset' }>;
+
+export function proxyFaultOf(scenario: Scenario): ProxyFault | undefined {
+  const fault = scenario.fault;
+  return fault?.kind === 'stalled-upgrade' || fault?.kind === 'proxy-reset' ? fault : undefined;
+}
+
+/** The side a proxy fault puts behind the proxy. */
+export const proxiedSide = (fault: ProxyFault): 'reader' | 'writer' =>
+  fault.kind === 'stalled-upgrade' ? fault.side : 'writer';
 
 /**
  * What counts as correct when the stream cannot complete normally.

@@ -54,7 +54,7 @@ export class ContainerWorker implements WorkerHandle {
         ...env,
         III_URL: engineUrl,
         III_WORKER_NAME: workerName,
-        III_CONFORMANCE_LANG: lang,
+        III_CONFORMANCE_LANG: this.command.tag ?? lang,
         OTEL_ENABLED: 'false',
         // The SDKs keep per-worker files under $HOME; the image's user has
         // no home, and the container's /tmp goes with the container.

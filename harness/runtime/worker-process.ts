@@ -10,6 +10,11 @@ import type { Secrets } from '../secrets.ts';
 
 export interface WorkerCommand {
   lang: string;
+  /**
+   * The tag the worker registers under (conformance::<tag>::…) when it is not
+   * `lang`: the same worker started a second time behind the fault proxy.
+   */
+  tag?: string;
   file: string;
   args: string[];
   cwd: string;
@@ -59,7 +64,7 @@ export class WorkerProcess {
         HOME: this.home,
         III_URL: engineUrl,
         III_WORKER_NAME: workerName,
-        III_CONFORMANCE_LANG: lang,
+        III_CONFORMANCE_LANG: this.command.tag ?? lang,
         OTEL_ENABLED: 'false',
       },
       stdin: 'pipe',
