@@ -30,6 +30,7 @@ RESULTS = {
     "write": "WriteResult",
     "read": "ReadResult",
     "relay": "RelayResult",
+    "recall": "RecallResult",
 }
 
 

@@ -1,4 +1,4 @@
-"""What every handler shares: the SDK client, the language tag, loose tasks."""
+"""What every handler shares: the SDK client, the language tag, loose tasks, recall."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from .recall import RecallStore
+
 
 @dataclass
 class Context:
     iii: Any  # iii.iii.III; typed loosely because the class is not exported
     lang: str
+    # What write/read/relay answered, by cell, for recall after an engine restart.
+    recall: RecallStore = field(default_factory=RecallStore)
     _tasks: set[asyncio.Future[Any]] = field(default_factory=set)
 
     def function_id(self, name: str) -> str:

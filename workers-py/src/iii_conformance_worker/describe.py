@@ -38,5 +38,7 @@ def describe(ctx: Context) -> dict[str, Any]:
             "text_callback": True,
             # One plan over several writer refs is plain SDK use, one writer at a time.
             "fanout": True,
+            # Write, read and relay answers are kept by cell (recall.py).
+            "recall": True,
         },
     }

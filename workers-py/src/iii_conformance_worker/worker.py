@@ -1,4 +1,4 @@
-"""The worker process: connect, register the four functions, live until told to stop.
+"""The worker process: connect, register the functions, live until told to stop.
 
 It stops on stdin end-of-file (the harness holds the pipe, so a killed
 harness takes its workers with it), on SIGTERM and on SIGINT. A malformed
@@ -20,6 +20,7 @@ from .context import Context
 from .describe import describe, sdk_version
 from .log import log
 from .read import handle_read
+from .recall import handle_recall, remembered
 from .relay import handle_relay
 from .write import handle_write
 
@@ -29,7 +30,12 @@ SHUTDOWN_GRACE_S = 3.0
 
 
 def register(ctx: Context) -> None:
-    """Register describe/write/read/relay under conformance::<lang>::."""
+    """Register describe/write/read/relay/recall under conformance::<lang>::.
+
+    Write, read and relay answers are also kept by cell (`remembered`): an
+    engine restart loses the answers of the calls in flight, and recall gives
+    them back through the restarted engine.
+    """
 
     async def on_describe(payload: Any) -> dict[str, Any]:
         return describe(ctx)
@@ -43,12 +49,16 @@ def register(ctx: Context) -> None:
     async def on_relay(payload: Any) -> dict[str, Any]:
         return await handle_relay(ctx, payload)
 
+    async def on_recall(payload: Any) -> dict[str, Any]:
+        return handle_recall(ctx.recall, payload)
+
     # Async handlers run on the SDK's own event loop, where the channel
     # objects it materialises live.
     ctx.iii.register_function(ctx.function_id("describe"), on_describe)
-    ctx.iii.register_function(ctx.function_id("write"), on_write)
-    ctx.iii.register_function(ctx.function_id("read"), on_read)
-    ctx.iii.register_function(ctx.function_id("relay"), on_relay)
+    ctx.iii.register_function(ctx.function_id("write"), remembered(ctx.recall, "write", on_write))
+    ctx.iii.register_function(ctx.function_id("read"), remembered(ctx.recall, "read", on_read))
+    ctx.iii.register_function(ctx.function_id("relay"), remembered(ctx.recall, "relay", on_relay))
+    ctx.iii.register_function(ctx.function_id("recall"), on_recall)
 
 
 def main() -> int:
@@ -75,7 +85,7 @@ def main() -> int:
     log("", ROLE, f"connecting to the engine (iii-sdk {sdk_version()}, lang {lang})")
     ctx = Context(iii=register_worker(url), lang=lang)
     register(ctx)
-    log("", ROLE, f"registered {ctx.function_id('{describe,write,read,relay}')}")
+    log("", ROLE, f"registered {ctx.function_id('{describe,write,read,relay,recall}')}")
 
     # A timed wait keeps the main thread responsive to signals.
     while not stop.wait(0.5):
