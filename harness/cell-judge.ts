@@ -96,7 +96,7 @@ function judgeSpecial(
     return staged(judgeStalledUpgrade(fault.side, digestOf(fault.side)));
   }
   if (fault?.kind === 'proxy-reset') {
-    return staged(judgeProxyReset(exp, digestOf('writer'), digestOf('reader')));
+    return staged(judgeProxyReset(exp, digestOf('writer'), digestOf('reader'), fault.afterBytes));
   }
   if (fault?.kind === 'channel-ttl') {
     return staged(judgeSwept(digestOf('writer'), digestOf('reader')));

@@ -149,7 +149,14 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
     read: (result: unknown) => StageDigests,
     tag = lang,
   ): Promise<StageReport> => {
-    const answered = settle(role, lang, call(fn(tag, name), payload, ms), read);
+    // A proxied twin reports its tag as its language; the cell's stage is the language.
+    const asLang = (r: unknown) => renameLang(read(r), lang);
+    const answered = settle(
+      role,
+      lang,
+      call(fn(tag, name), payload, ms),
+      tag === lang ? read : asLang,
+    );
     if (!restart) return answered;
     const query = {
       role,
@@ -280,7 +287,7 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
   const removeRule = proxyFault ? installProxyRule(env, proxyFault, hops[0].writer) : undefined;
   // A writer that can never connect leaves the reader nothing to wait for.
   const stalledWriter = fault?.kind === 'stalled-upgrade' && fault.side === 'writer';
-  const badWriter = (fault?.kind === 'wrong-key' && fault.side === 'writer') || stalledWriter;
+  const badWriter = fault?.kind === 'wrong-key' && fault.side === 'writer';
   const badReader = fault?.kind === 'wrong-key' && fault.side === 'reader';
   const last = hops[hops.length - 1];
   const writerRef = badWriter ? wrongKeyRef(hops[0].writer, secrets) : hops[0].writer;
@@ -308,7 +315,7 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
       }),
     );
   });
-  calls.push(readStage('reader', badWriter ? idle : deadline));
+  calls.push(readStage('reader', badWriter || stalledWriter ? idle : deadline));
   if (fault?.kind === 'second-reader') {
     // Same ref, same reader language, while the first reader holds the end.
     const late = Math.max(1000, deadline - fault.delayMs);
@@ -322,6 +329,11 @@ export async function runCell(env: CellEnv, cell: Cell): Promise<CellRun> {
   const channelIds = hops.map((h) => h.writer.channel_id);
   const proxyEvents = proxyFault ? env.proxy?.eventsFor(hops[0].writer.channel_id) : undefined;
   return { expected, stages, durationMs: elapsed(), channelIds, proxyEvents };
+}
+
+function renameLang(digests: StageDigests, lang: string): StageDigests {
+  const rename = (d: Digest | undefined) => (d ? { ...d, lang } : d);
+  return { ...digests, digest: rename(digests.digest), output: rename(digests.output) };
 }
 
 /** Arms the proxy for the cell's channel end; returns the disarming function. */

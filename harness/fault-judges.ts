@@ -75,12 +75,17 @@ export function judgeReuse(second: Digest): Finding | null {
  * The writer broke off mid-plan (its process died, its socket dropped or it
  * sent a frame the engine must reject): the reader must not see a clean end.
  */
-export function judgeWriterDied(exp: Expected, reader: Digest, how: string): Finding | null {
+export function judgeWriterDied(
+  exp: Expected,
+  reader: Digest,
+  how: string,
+  brokeAt = exp.bytes,
+): Finding | null {
   if (reader.end === 'error') return null;
   if (reader.end === 'timeout') {
     return {
       verdict: 'FAIL',
-      reason: `${how} after ${fmt(exp.bytes)}; the reader hung until its deadline with ${fmt(reader.bytes)}`,
+      reason: `${how} after ${fmt(brokeAt)}; the reader hung until its deadline with ${fmt(reader.bytes)}`,
     };
   }
   const content =
@@ -255,8 +260,10 @@ export function judgeProxyReset(
   exp: Expected,
   writer: Digest,
   reader: Digest,
+  resetAfter: number,
 ): StagedFinding | null {
-  const readerFinding = judgeWriterDied(exp, reader, "the writer's connection was reset");
+  const how = "the writer's connection was reset";
+  const readerFinding = judgeWriterDied(exp, reader, how, resetAfter);
   if (readerFinding) return { ...readerFinding, stage: 'reader' };
   if (writer.end === 'error') return null;
   const saw =

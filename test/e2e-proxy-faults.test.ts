@@ -221,7 +221,7 @@ describe.skipIf(process.platform !== 'linux')('proxy faults end to end', () => {
 
     // docs/report-schema.md: a Digest's `lang` is "the worker's language", and
     // the cell's reader is "ts"; the twin reports its registration tag instead.
-    it.fails('BUG: the reader digest names the language, not the proxied twin tag', () => {
+    it('the reader digest names the language, not the proxied twin tag', () => {
       expect(onlyCell(run, id).observed?.lang).toBe('ts');
     });
 

@@ -108,6 +108,7 @@ describe('judgeStalledUpgrade', () => {
 
 describe('judgeProxyReset', () => {
   const exp = expectedForScenario(reset);
+  const RESET_AT = 262_144;
   const failedWriter = digest('writer', 'raw', exp, { end: 'error', error: resetError });
   const failedReader = digest('reader', 'raw', exp, {
     ...cut(131_072),
@@ -116,7 +117,7 @@ describe('judgeProxyReset', () => {
   });
 
   it('accepts an error on both sides', () => {
-    expect(judgeProxyReset(exp, failedWriter, failedReader)).toBeNull();
+    expect(judgeProxyReset(exp, failedWriter, failedReader, RESET_AT)).toBeNull();
   });
 
   it('fails a reader that saw a clean short stream and names where it diverged', () => {
@@ -124,7 +125,7 @@ describe('judgeProxyReset', () => {
       ...cut(131_072),
       mismatch: { offset: 131_072, chunk: 2, chunk_offset: 0, expected_hex: 'ab', actual_hex: '' },
     });
-    const f = judgeProxyReset(exp, failedWriter, reader);
+    const f = judgeProxyReset(exp, failedWriter, reader, RESET_AT);
     expect(f).toMatchObject({ verdict: 'FAIL', stage: 'reader' });
     expect(f?.reason).toContain("the writer's connection was reset mid-stream");
     expect(f?.reason).toContain('saw a clean end ("closed")');
@@ -136,6 +137,7 @@ describe('judgeProxyReset', () => {
       exp,
       digest('writer', 'ts', exp),
       digest('reader', 'py', exp, cut(0)),
+      RESET_AT,
     );
     expect(f?.stage).toBe('reader');
   });
@@ -145,26 +147,25 @@ describe('judgeProxyReset', () => {
       exp,
       failedWriter,
       digest('reader', 'rs', exp, { ...cut(65_536), end: 'timeout' }),
+      RESET_AT,
     );
     expect(f).toMatchObject({ verdict: 'FAIL', stage: 'reader' });
     expect(f?.reason).toContain('the reader hung until its deadline with 65,536 B');
   });
 
-  // The timeout reason is judgeWriterDied's "<how> after <exp.bytes>", which for a
-  // writer that dies means "the bytes it sent before dying". Here exp is the whole
-  // 1 MiB plan, so the reason claims the reset came after 1,048,576 B while the
-  // proxy resets after 262,144 B (scenario fault.afterBytes).
-  it.fails('BUG: a reader timeout does not claim the reset came after the whole plan', () => {
+  it('a reader timeout names where the reset came, not the whole plan', () => {
     const f = judgeProxyReset(
       exp,
       failedWriter,
       digest('reader', 'rs', exp, { ...cut(0), end: 'timeout' }),
+      RESET_AT,
     );
     expect(f?.reason).not.toContain('reset after 1,048,576 B');
+    expect(f?.reason).toContain('reset after 262,144 B');
   });
 
   it('fails a writer that reported a clean close over a reset socket', () => {
-    const f = judgeProxyReset(exp, digest('writer', 'ts', exp), failedReader);
+    const f = judgeProxyReset(exp, digest('writer', 'ts', exp), failedReader, RESET_AT);
     expect(f).toMatchObject({ verdict: 'FAIL', stage: 'writer' });
     expect(f?.reason).toContain('the writer ended "closed" after handing over 1,048,576 B');
     expect(f?.reason).toContain('it must see an error');
@@ -175,6 +176,7 @@ describe('judgeProxyReset', () => {
       exp,
       digest('writer', 'rs', exp, { ...cut(262_144), end: 'timeout' }),
       failedReader,
+      RESET_AT,
     );
     expect(f).toMatchObject({ verdict: 'FAIL', stage: 'writer' });
     expect(f?.reason).toContain('was still blocked at its deadline after handing over 262,144 B');
