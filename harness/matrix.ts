@@ -86,11 +86,13 @@ export function expandCells(scenarios: readonly Scenario[], opts: MatrixOptions)
     const stageLists = stalled
       ? // The raw peer is the harness's own tool: only an SDK's handshake is on trial.
         workers.map((l) => (stalled === 'reader' ? [RAW, l] : [l, RAW]))
-      : scenario.topology.kind === 'pipeline'
-        ? rotations(workers, scenario.topology.relays + 2)
-        : scenario.rawOps
-          ? readers.map((r) => [RAW, r])
-          : opts.langs.flatMap((w) => opts.langs.map((r) => [w, r]));
+      : scenario.readers === 'raw'
+        ? [...workers, RAW].map((w) => [w, RAW])
+        : scenario.topology.kind === 'pipeline'
+          ? rotations(workers, scenario.topology.relays + 2)
+          : scenario.rawOps
+            ? readers.map((r) => [RAW, r])
+            : opts.langs.flatMap((w) => opts.langs.map((r) => [w, r]));
     for (const stages of stageLists) {
       push({
         writer: stages[0],

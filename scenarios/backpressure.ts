@@ -78,6 +78,8 @@ export const backpressureScenarios: Scenario[] = [
     plan: burst('backpressure/memory', 64 * MiB),
     read: readStream({ start_delay_ms: 3000 }),
     engineMemoryBoundMiB: 32,
+    // The engine's memory is the point; every SDK reader already reads 64 MiB in frames/.
+    readers: 'raw',
     timeoutMs: 120_000,
     // Alone, so the engine's growth is this cell's and not its neighbours'.
     alone: true,

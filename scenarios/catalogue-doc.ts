@@ -15,6 +15,12 @@ function pairing(s: Scenario): string {
   if (s.topology.kind === 'pipeline') return `pipeline, ${s.topology.relays} relay(s)`;
   if (s.topology.kind === 'fanout') return 'every writer -> all readers at once';
   if (s.rawOps) return 'raw writer -> every reader';
+  if (s.readers === 'raw') return 'every writer -> raw reader';
+  if (s.fault?.kind === 'stalled-upgrade') {
+    return s.fault.side === 'reader'
+      ? 'raw writer -> every SDK reader'
+      : 'every SDK writer -> raw reader';
+  }
   if (s.ownership === 'producer') return `producer-created, ref as ${s.refPlacement ?? 'field'}`;
   return 'every writer -> every reader';
 }

@@ -111,6 +111,11 @@ export interface Scenario {
    */
   engineMemoryBoundMiB?: number;
   /**
+   * Who reads: every reader (default), or only the raw peer when the cell is
+   * about the writer and the engine, not about how each SDK reads.
+   */
+  readers?: 'every' | 'raw';
+  /**
    * Frames no SDK sends: the writer is the raw-frame peer running these ops,
    * paired with every reader of the run and the raw reader.
    */
