@@ -108,7 +108,7 @@ describe.skipIf(SKIP_CONTAINERS || NO_BIN)('iii engine image in a container', ()
       '--iii-image',
       image,
       '--scenario',
-      'frames/size-65537,pipeline/*',
+      'frames/size-65537,pipeline/three-languages,pipeline/four-stages',
       '--report-dir',
       dir,
     ]);

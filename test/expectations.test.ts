@@ -85,4 +85,22 @@ describe('expectations, checked both ways', () => {
     ];
     expect(minimalPatterns(all.slice(0, 2), all)).toEqual(['frames/size-0 ts->*@reference']);
   });
+
+  it('names a failing fan-out cell by its writer, so the entry holds whatever --langs lists', () => {
+    const fanout = (writer: string, verdict: CellResult['verdict']) => ({
+      ...cell(`pipeline/fan-out ${writer}->ts@reference`, verdict),
+      id: `pipeline/fan-out ${writer}->ts+py+raw@reference`,
+      scenario: 'pipeline/fan-out',
+      fanout: ['py', 'raw'],
+    });
+    const all = [fanout('ts', 'PASS'), fanout('py', 'TIMEOUT')];
+    const patterns = minimalPatterns([all[1]], all);
+    expect(patterns).toEqual(['pipeline/fan-out py->*@reference']);
+    const file = {
+      path: 'x.yaml',
+      entries: [{ cells: patterns[0], reason: 'r', applies_to: 'a' }],
+    };
+    const narrower = 'pipeline/fan-out py->ts+py@reference';
+    expect(applyExpectations(file, [], [narrower]).unmatched).toEqual([]);
+  });
 });

@@ -37,7 +37,12 @@ export function minimalPatterns(failing: CellResult[], all: CellResult[]): strin
         }
       }
     }
-    for (const c of bad) if (!covered.has(c.id)) patterns.push(c.id);
+    // A fan-out cell's id lists the run's languages; its writer alone names it
+    // (one fan-out cell per writer) and survives a run with other --langs.
+    for (const c of bad) {
+      if (covered.has(c.id)) continue;
+      patterns.push(c.fanout?.length ? `${scenario} ${c.writer}->*@${engine}` : c.id);
+    }
   }
   return [...new Set(patterns)];
 }
