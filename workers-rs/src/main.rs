@@ -31,6 +31,11 @@ async fn main() {
         .filter(|lang| !lang.is_empty())
         .unwrap_or_else(|| "rs".into());
 
+    // Installed before anything can announce the worker: a SIGTERM that
+    // follows the "registered" line must find our handler, not the default
+    // one that kills the process without shutting the SDK down.
+    let exit = ExitSignal::install();
+
     // III_WORKER_NAME and OTEL_ENABLED are read by the SDK itself.
     let iii = register_worker(&url, InitOptions::default());
     let worker: Shared = Arc::new(Worker {
@@ -58,7 +63,7 @@ async fn main() {
         describe::SDK_VERSION
     );
 
-    let reason = exit_signal().await;
+    let reason = exit.wait().await;
     eprintln!("{ROLE} {reason}: shutting down");
     // shutdown() joins the SDK's connection thread, which also removes the
     // marker file it keeps for `iii ps`; bounded so exit is never held up.
@@ -79,22 +84,37 @@ where
     worker.iii.register_function(id, registration);
 }
 
-/// Resolves when the harness lets go of stdin or signals the process.
-async fn exit_signal() -> &'static str {
-    let (eof_tx, eof_rx) = tokio::sync::oneshot::channel();
-    // A plain thread: a blocked read on tokio's stdin would keep the
-    // runtime from shutting down on a signal.
-    std::thread::spawn(move || {
-        let mut sink = [0u8; 4096];
-        let mut stdin = std::io::stdin().lock();
-        while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
-        let _ = eof_tx.send(());
-    });
-    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler installs");
-    let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler installs");
-    tokio::select! {
-        _ = eof_rx => "stdin closed",
-        _ = term.recv() => "SIGTERM",
-        _ = int.recv() => "SIGINT",
+/// What ends the worker: the harness letting go of stdin, or a signal.
+struct ExitSignal {
+    eof: tokio::sync::oneshot::Receiver<()>,
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl ExitSignal {
+    fn install() -> Self {
+        let (eof_tx, eof) = tokio::sync::oneshot::channel();
+        // A plain thread: a blocked read on tokio's stdin would keep the
+        // runtime from shutting down on a signal.
+        std::thread::spawn(move || {
+            let mut sink = [0u8; 4096];
+            let mut stdin = std::io::stdin().lock();
+            while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
+            let _ = eof_tx.send(());
+        });
+        Self {
+            eof,
+            term: signal(SignalKind::terminate()).expect("SIGTERM handler installs"),
+            int: signal(SignalKind::interrupt()).expect("SIGINT handler installs"),
+        }
+    }
+
+    /// Resolves with the reason once one of them happens.
+    async fn wait(mut self) -> &'static str {
+        tokio::select! {
+            _ = &mut self.eof => "stdin closed",
+            _ = self.term.recv() => "SIGTERM",
+            _ = self.int.recv() => "SIGINT",
+        }
     }
 }

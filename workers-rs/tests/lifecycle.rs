@@ -125,6 +125,21 @@ async fn the_exit_op_ends_the_process_with_its_code() {
     let mut child = spawn_as("rsexit", &setup.url, &dir);
     let stderr = wait_registered(&mut child);
     let driver = common::driver::Driver::connect(setup).await;
+    // "registered" is printed once the functions are handed to the SDK; the
+    // engine knows them a moment later. A write sent before that would fail
+    // with function_not_found and never reach the exit op.
+    let until = std::time::Instant::now() + Duration::from_secs(20);
+    while driver
+        .call_as("rsexit", "describe", serde_json::json!({}), 2_000)
+        .await
+        .is_err()
+    {
+        assert!(
+            std::time::Instant::now() < until,
+            "rsexit never answered describe"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let (writer, _reader, _channel) = driver.channel(None).await;
     let ops =
         serde_json::json!([{ "bytes": { "seed": "x", "length": 10 } }, { "exit": { "code": 3 } }]);
