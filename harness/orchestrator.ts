@@ -39,6 +39,7 @@ console.debug = (...args: unknown[]) => console.error(...args);
 
 export class Orchestrator {
   private readonly client: Client;
+  private stopped = false;
 
   constructor(
     wsUrl: string,
@@ -63,7 +64,13 @@ export class Orchestrator {
     return refs;
   }
 
+  /** True once stop() was called: the run is over and no call will be answered. */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
   async call(functionId: string, payload: unknown, timeoutMs: number): Promise<unknown> {
+    if (this.stopped) throw new CallError(functionId, 'STOPPED', 'the run is stopping');
     try {
       return await this.client.trigger({ function_id: functionId, payload, timeoutMs });
     } catch (err) {
@@ -77,6 +84,7 @@ export class Orchestrator {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.client.shutdown();
   }
 }

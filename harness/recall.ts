@@ -49,7 +49,7 @@ export async function recallStage(
 ): Promise<StageReport> {
   const { role, lang } = q;
   let last = 'the worker never answered recall';
-  while (performance.now() < q.untilMs) {
+  while (performance.now() < q.untilMs && !orch.isStopped) {
     let raw: unknown;
     try {
       raw = await orch.call(`conformance::${lang}::recall`, { cell: q.cell }, CALL_TIMEOUT_MS);

@@ -3,6 +3,7 @@
 // repeated runs for cells listed as flaky, and the log tails of a non-pass.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engines/engine.ts';
+import { proxyFaultOf } from '../scenarios/types.ts';
 import { missingCapability } from './capabilities.ts';
 import type { Judgement } from './cell-judge.ts';
 import { judgeCell } from './cell-judge.ts';
@@ -15,6 +16,7 @@ import { findEntry } from './expectations/apply.ts';
 import type { ExpectationsFile } from './expectations/file.ts';
 import { type Cell, cellLangs } from './matrix.ts';
 import type { Orchestrator } from './orchestrator.ts';
+import { proxiedTag } from './proxied-workers.ts';
 import { RAW, RAW_CAPABILITIES } from './raw-stage.ts';
 import type { CellResult } from './report/results.ts';
 import type { Secrets } from './secrets.ts';
@@ -26,6 +28,8 @@ export interface CellContext {
   pool: WorkerPool;
   /** the fault proxy, when the run has proxy-fault cells */
   proxy?: CellProxy;
+  /** the workers started behind the proxy, by tag (ts_via_proxy, …) */
+  twins?: WorkerPool;
   secrets: Secrets;
   engine: Engine;
   expectations: ExpectationsFile;
@@ -45,12 +49,25 @@ function workerTail(pool: WorkerPool, lang: string, cell: Cell): string[] {
   return worker.alive ? own : [...own, '…', ...worker.logs.tail(10)];
 }
 
-/** Engine lines that mention this cell's channels (by id prefix), else its last lines. */
-function engineTail(engine: Engine, channelIds: readonly string[]): string[] {
-  const all = engine.tail(4000);
+/**
+ * Engine log records that mention this cell's channels (by id prefix), else
+ * its last lines. A record may span lines (iii puts each field on an indented
+ * line of its own), so a match takes its whole record along.
+ */
+export function engineTail(lines: readonly string[], channelIds: readonly string[]): string[] {
   const prefixes = channelIds.map((id) => id.slice(0, 8));
-  const mine = all.filter((line) => prefixes.some((p) => line.includes(p)));
-  return (mine.length > 0 ? mine : all).slice(-TAIL_LINES);
+  const continues = (line: string) => /^\s/.test(line);
+  const keep = new Set<number>();
+  lines.forEach((line, i) => {
+    if (!prefixes.some((p) => line.includes(p))) return;
+    let start = i;
+    while (start > 0 && continues(lines[start])) start -= 1;
+    let end = i;
+    while (end + 1 < lines.length && continues(lines[end + 1])) end += 1;
+    for (let j = start; j <= end; j++) keep.add(j);
+  });
+  const mine = [...keep].sort((a, b) => a - b).map((i) => lines[i]);
+  return (mine.length > 0 ? mine : lines).slice(-2 * TAIL_LINES);
 }
 
 const NO_ENGINE_PID =
@@ -120,12 +137,19 @@ async function runOnce(cell: Cell, ctx: CellContext): Promise<CellResult> {
       ? undefined
       : {
           ...Object.fromEntries(langs.map((l) => [`worker-${l}`, workerTail(pool, l, cell)])),
+          // The side behind the proxy is the twin: its lines are the ones that matter.
+          ...Object.fromEntries(
+            langs
+              .map(proxiedTag)
+              .filter((tag) => proxyFaultOf(cell.scenario) && ctx.twins?.has(tag))
+              .map((tag) => [`worker-${tag}`, workerTail(ctx.twins as WorkerPool, tag, cell)]),
+          ),
           ...Object.fromEntries(
             run.stages
               .filter((s) => s.log)
               .map((s) => [`raw-${s.role}`, (s.log ?? []).slice(-TAIL_LINES)]),
           ),
-          engine: engineTail(ctx.engine, run.channelIds),
+          engine: engineTail(ctx.engine.tail(4000), run.channelIds),
           ...(run.proxyEvents ? { proxy: run.proxyEvents.slice(-TAIL_LINES) } : {}),
         };
   if (revived.length > 0 && logs) logs.harness = revived;

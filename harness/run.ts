@@ -146,6 +146,7 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
       rerun: plan.rerun,
       engineUrl: info.wsUrl,
       engineKind: plan.engineKind,
+      ...(proxyPool ? { twins: proxyPool } : {}),
       ...(activeProxy
         ? {
             proxy: {

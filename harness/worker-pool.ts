@@ -15,6 +15,8 @@ const READY_TIMEOUT_MS = 60_000;
 export class WorkerPool {
   private readonly workers = new Map<string, WorkerHandle>();
   readonly descriptions = new Map<string, Description>();
+  /** set by stop(): nothing is waited for or started again after it */
+  private stopping = false;
 
   constructor(
     private readonly orch: Orchestrator,
@@ -34,6 +36,10 @@ export class WorkerPool {
     });
     await Promise.all(tags.map((t) => this.get(t).start(this.engineUrl(), this.workerName(t))));
     await Promise.all(tags.map((t) => this.waitReady(t)));
+  }
+
+  has(tag: string): boolean {
+    return this.workers.has(tag);
   }
 
   get(lang: string): WorkerHandle {
@@ -66,9 +72,12 @@ export class WorkerPool {
     await Promise.all(
       [...this.workers.keys()].map(async (lang) => {
         if (await this.answers(lang, withinMs)) return;
+        // After Ctrl-C the engine is gone on purpose: nobody is lost, nothing restarts.
+        if (this.stopping) return;
         lost.push(lang);
         const worker = this.get(lang);
         await worker.stop();
+        if (this.stopping) return;
         await worker.start(this.engineUrl(), this.workerName(lang));
         await this.waitReady(lang);
       }),
@@ -77,6 +86,7 @@ export class WorkerPool {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await Promise.all(this.all().map((w) => w.stop()));
   }
 
@@ -86,7 +96,7 @@ export class WorkerPool {
 
   private async answers(lang: string, withinMs: number): Promise<boolean> {
     const until = Date.now() + withinMs;
-    while (Date.now() < until) {
+    while (Date.now() < until && !this.stopping) {
       if (!this.get(lang).alive) return false;
       const ok = await this.orch
         .call(`conformance::${lang}::describe`, {}, 2000)
@@ -103,6 +113,8 @@ export class WorkerPool {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     let last = '';
     while (Date.now() < deadline) {
+      if (this.stopping)
+        throw new SetupError(`the run stopped before the ${lang} worker was ready`);
       if (!worker.alive) {
         throw new SetupError(
           `${lang} worker ${worker.exitReason} before it registered its functions\n` +

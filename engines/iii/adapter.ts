@@ -62,7 +62,7 @@ export class IiiEngine implements Engine {
   private lastPort?: number;
 
   constructor(private readonly options: IiiEngineOptions) {
-    this.logs = new LogRing(options.logCapacity ?? 2000, options.onLogLine);
+    this.logs = new LogRing(options.logCapacity ?? 20_000, options.onLogLine);
   }
 
   /** Starts the engine, or returns the running one; concurrent calls share one start. */

@@ -6,6 +6,8 @@ import { stripVTControlCharacters } from 'node:util';
 export class LogRing {
   private readonly lines: string[] = [];
   private partial = '';
+  /** lines the ring let go of, so a full tail can say it is not the whole log */
+  private dropped = 0;
   private readonly listeners = new Set<(line: string) => void>();
 
   constructor(
@@ -23,7 +25,10 @@ export class LogRing {
   push(raw: string): void {
     const line = stripVTControlCharacters(raw).replace(/\r$/, '');
     this.lines.push(line);
-    if (this.lines.length > this.capacity) this.lines.shift();
+    if (this.lines.length > this.capacity) {
+      this.lines.shift();
+      this.dropped += 1;
+    }
     this.onLine?.(line);
     for (const listener of this.listeners) listener(line);
   }
@@ -43,6 +48,9 @@ export class LogRing {
   tail(count: number): string[] {
     const partial = stripVTControlCharacters(this.partial);
     const all = partial ? [...this.lines, partial] : this.lines;
-    return count > 0 ? all.slice(-count) : [];
+    if (count <= 0) return [];
+    if (count <= all.length || this.dropped === 0) return all.slice(-count);
+    const note = `[harness] ${this.dropped} earlier lines dropped (the log keeps the last ${this.capacity})`;
+    return [note, ...all];
   }
 }

@@ -56,7 +56,7 @@ export class ReferenceEngine implements Engine {
   private info: EngineInfo | undefined;
 
   constructor(private readonly options: ReferenceEngineOptions = {}) {
-    this.log = new LogRing(options.logLines ?? 2000);
+    this.log = new LogRing(options.logLines ?? 20_000);
     this.port = options.port ?? 0;
   }
 

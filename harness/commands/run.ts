@@ -6,6 +6,7 @@ import picomatch from 'picomatch';
 import { SCENARIOS, scenariosFor } from '../../scenarios/index.ts';
 import type { Scenario, Tier } from '../../scenarios/types.ts';
 import { BUILTIN_LANGS, builtinWorkerCommand, isBuiltinLang } from '../builtin-workers.ts';
+import { shellQuote } from '../certify/worker-command.ts';
 import { createEngine, ENGINE_CHOICES } from '../engine-factory.ts';
 import { EXIT } from '../exit-codes.ts';
 import { loadExpectations } from '../expectations/file.ts';
@@ -83,13 +84,27 @@ function selectScenarios(flags: RunFlags) {
 
 function rerunCommand(flags: RunFlags, cell: Cell): string {
   const langs = cellLangs(cell).join(',');
+  // The path the run used, not "$III_BIN": a pasted command must work in a
+  // shell where III_BIN was never set.
+  const path = flags.iiiBin ?? process.env.III_BIN;
+  const bin = path ? shellQuote(path) : '"$III_BIN"';
   let engine =
-    flags.engine === 'iii' ? ' --engine iii --iii-bin "$III_BIN"' : ` --engine ${flags.engine}`;
+    flags.engine === 'iii' ? ` --engine iii --iii-bin ${bin}` : ` --engine ${flags.engine}`;
   if (flags.runtime === 'container') {
     engine = flags.engine === 'iii' ? ` --engine iii --iii-image ${flags.iiiImage}` : engine;
     engine += ' --runtime container';
   }
-  return `npx iii-conformance run${engine} --langs ${langs} --cell '${cell.id}'`;
+  // Whatever changes a verdict goes along, so the rerun judges as the run did.
+  const judging = [
+    flags.expectations === false ? ' --no-expectations' : '',
+    typeof flags.expectations === 'string'
+      ? ` --expectations ${shellQuote(flags.expectations)}`
+      : '',
+    flags.strict ? ' --strict' : '',
+    flags.timeoutMs !== undefined ? ` --timeout-ms ${flags.timeoutMs}` : '',
+    ...Object.entries(flags.sdk).map(([lang, version]) => ` --sdk ${lang}=${version}`),
+  ].join('');
+  return `npx iii-conformance run${engine} --langs ${langs}${judging} --cell ${shellQuote(cell.id)}`;
 }
 
 /** A report folder must be new or empty of reports: a run never overwrites another's. */

@@ -31,7 +31,7 @@ const III_CONFIG = '/tmp/iii-conformance/config.yaml';
 const PORT_ATTEMPTS = 3;
 
 export class ContainerEngine implements Engine {
-  private readonly log = new LogRing(4000);
+  private readonly log = new LogRing(20_000);
   private container?: ContainerProcess;
   private watchdog?: ContainerProcess;
   private port = 0;
