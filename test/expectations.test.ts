@@ -76,6 +76,29 @@ describe('expectations, checked both ways', () => {
     expect(cells[0].verdict).toBe('ERROR');
   });
 
+  it('keeps an intermittent fault XFAIL when it fails and PASS (listed) when it passes', () => {
+    const entry = {
+      cells: 'frames/size-0 *->py@reference',
+      reason: 'r',
+      applies_to: 'a',
+      intermittent: true,
+    };
+    const file = { path: 'x.yaml', entries: [entry] };
+    const run = [
+      cell('frames/size-0 ts->py@reference', 'FAIL'),
+      cell('frames/size-0 py->py@reference', 'PASS'),
+    ];
+    const { cells } = applyExpectations(file, run, universe);
+    expect(cells.map((c) => c.verdict)).toEqual(['XFAIL', 'PASS']);
+    expect(cells[1].expectation?.pattern).toBe(entry.cells);
+    const plain = applyExpectations(
+      { ...file, entries: [{ ...entry, intermittent: undefined }] },
+      run,
+      universe,
+    );
+    expect(plain.cells[1].verdict).toBe('XPASS');
+  });
+
   it('writes the widest pattern that covers only failing cells', () => {
     const all = [
       cell('frames/size-0 ts->py@reference', 'FAIL'),

@@ -48,6 +48,7 @@ export function applyExpectations(
     if (EXCUSABLE.has(cell.verdict)) {
       return { ...cell, verdict: 'XFAIL' as const, listed_verdict: cell.verdict, expectation };
     }
+    if (cell.verdict === 'PASS' && entry.intermittent) return { ...cell, expectation };
     if (cell.verdict === 'PASS') {
       const reason =
         `${cell.id}: listed as a known failure (${entry.reason}; ${entry.applies_to}) ` +

@@ -9,6 +9,10 @@
 //       flaky: { passes: 2, of: 3 }
 //       reason: ...
 //       applies_to: ...
+//     - cells: "interleave/order-stream-read *->ts@reference"
+//       intermittent: true     # the fault shows only in some interleavings
+//       reason: ...
+//       applies_to: ...
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
@@ -23,8 +27,16 @@ const entrySchema = z
       .object({ passes: z.number().int().min(1), of: z.number().int().min(1) })
       .refine((f) => f.passes <= f.of, 'flaky.passes cannot exceed flaky.of')
       .optional(),
+    /**
+     * A known fault that only some timings expose: a failure is XFAIL and a
+     * pass stays PASS (with the entry attached) instead of an XPASS, which
+     * would fail runs at random. For cells that mostly fail; `flaky` is for
+     * cells that mostly pass.
+     */
+    intermittent: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .refine((e) => !(e.flaky && e.intermittent), 'an entry is flaky or intermittent, not both');
 
 const fileSchema = z.object({ entries: z.array(entrySchema).default([]) }).strict();
 

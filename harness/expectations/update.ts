@@ -63,7 +63,7 @@ export function updateExpectations(file: ExpectationsFile, results: RunResults):
   const kept = file.entries.filter((e) => {
     const m = matcherOf(e);
     if (![...ran].some((id) => m(id))) return true;
-    return e.flaky !== undefined || failing.some((c) => m(c.id));
+    return e.flaky !== undefined || e.intermittent === true || failing.some((c) => m(c.id));
   });
   const covered = (c: CellResult) => kept.some((e) => matcherOf(e)(c.id));
   const fresh = failing.filter((c) => !covered(c));
