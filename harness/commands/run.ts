@@ -181,6 +181,18 @@ async function runCommand(flags: RunFlags): Promise<number> {
       `--cell "${flags.cell}" matches no cell of the selected scenarios and languages`,
     );
   }
+  const override = flags.timeoutMs;
+  const squeezed = override
+    ? [...new Set(cells.map((c) => c.scenario))].filter((s) => (s.timeoutMs ?? 0) > override)
+    : [];
+  if (override && squeezed.length > 0) {
+    const first = squeezed[0];
+    progress(
+      `note: --timeout-ms ${override} is shorter than the deadline ${squeezed.length} scenario(s) ` +
+        `set for themselves (e.g. ${first.id} needs ${first.timeoutMs} ms); their failures may ` +
+        "be the harness's short deadline, not the SDK's",
+    );
+  }
   // Containers: images built (or reused) and the engine made before anything runs.
   const containers = await containerSetup?.prepareContainerRun({
     ...flags,
