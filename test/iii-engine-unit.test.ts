@@ -92,7 +92,15 @@ describe('iii log ring', () => {
     const ring = new LogRing(3, (line) => seen.push(line));
     ring.write('\x1b[32mINFO\x1b[0m one\nt');
     ring.write('wo\r\nthree\nfour\nfive (no newline yet)');
-    expect(ring.tail(10)).toEqual(['two', 'three', 'four', 'five (no newline yet)']);
+    // Asking for more than the ring holds says that lines were let go.
+    expect(ring.tail(10)).toEqual([
+      '[harness] 1 earlier line dropped (the log keeps the last 3)',
+      'two',
+      'three',
+      'four',
+      'five (no newline yet)',
+    ]);
+    expect(ring.tail(4)).toEqual(['two', 'three', 'four', 'five (no newline yet)']);
     expect(ring.tail(2)).toEqual(['four', 'five (no newline yet)']);
     expect(seen).toEqual(['INFO one', 'two', 'three', 'four']);
     ring.flush();

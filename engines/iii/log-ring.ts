@@ -50,7 +50,8 @@ export class LogRing {
     const all = partial ? [...this.lines, partial] : this.lines;
     if (count <= 0) return [];
     if (count <= all.length || this.dropped === 0) return all.slice(-count);
-    const note = `[harness] ${this.dropped} earlier lines dropped (the log keeps the last ${this.capacity})`;
+    const lines = this.dropped === 1 ? 'line' : 'lines';
+    const note = `[harness] ${this.dropped} earlier ${lines} dropped (the log keeps the last ${this.capacity})`;
     return [note, ...all];
   }
 }
