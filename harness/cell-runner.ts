@@ -101,10 +101,9 @@ export interface CellEnv {
   orch: Orchestrator;
   secrets: Secrets;
   engineUrl: string;
-  engineKind: string;
   /** restarted by engine-restart cells */
   engine: Pick<Engine, 'restart'>;
-  /** the fault proxy and its workers, when the run has proxy-fault cells */
+  /** the fault proxy, when the run has proxy-fault cells */
   proxy?: CellProxy;
 }
 

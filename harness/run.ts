@@ -124,8 +124,8 @@ export async function executeRun(plan: RunPlan, reporter: Reporter): Promise<Run
       );
     }
 
-    const twins = needsProxy(plan.cells) ? proxiedCommands(plan.cells, plan.workers) : [];
     if (needsProxy(plan.cells)) {
+      const twins = proxiedCommands(plan.cells, plan.workers);
       proxy = await FaultProxy.start({ upstream: info.wsUrl });
       const proxyUrl = proxy.url;
       reporter.line(

@@ -7,6 +7,7 @@ import { cellLangs, expandCells, mapStages, stagesLabel } from '../harness/matri
 import { pipelineScenarios } from '../scenarios/pipeline.ts';
 import { bytes, close, plan, readAll } from '../scenarios/plans.ts';
 import type { Scenario, Topology } from '../scenarios/types.ts';
+import { matrixOptions as opts } from './helpers/judging.ts';
 
 const fanOut = pipelineScenarios.find((s) => s.id === 'pipeline/fan-out') as Scenario;
 
@@ -23,14 +24,6 @@ function scenario(id: string, topology: Topology, extra: Partial<Scenario> = {})
     ...extra,
   };
 }
-
-const opts = (langs: string[], extra = {}) => ({
-  langs,
-  engine: 'reference',
-  defaultTimeoutMs: 30_000,
-  repeat: 1,
-  ...extra,
-});
 
 describe('expandCells: fan-out', () => {
   it('uses the catalogue scenario with a fan-out topology', () => {

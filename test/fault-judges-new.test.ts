@@ -5,57 +5,20 @@
 import { describe, expect, it } from 'vitest';
 import { judgeCell } from '../harness/cell-judge.ts';
 import type { CellRun, StageReport } from '../harness/cell-runner.ts';
-import { type Expected, expectedForScenario } from '../harness/expected.ts';
+import { expectedForScenario } from '../harness/expected.ts';
 import type { Digest } from '../harness/schema/types.ts';
-import { lifecycleScenarios } from '../scenarios/lifecycle.ts';
-import { pipelineScenarios } from '../scenarios/pipeline.ts';
-import type { Scenario } from '../scenarios/types.ts';
+import {
+  cut,
+  digestOf as digest,
+  EMPTY_SHA,
+  cellRun as run,
+  scenarioById,
+} from './helpers/judging.ts';
 
-const EMPTY_SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-
-function byId(list: readonly Scenario[], id: string): Scenario {
-  const s = list.find((x) => x.id === id);
-  if (!s) throw new Error(`no scenario ${id}`);
-  return s;
-}
-
-const fanOut = byId(pipelineScenarios, 'pipeline/fan-out');
-const textsOnly = byId(lifecycleScenarios, 'lifecycle/text-callback-only');
-const restart = byId(lifecycleScenarios, 'lifecycle/engine-restarts');
-const swept = byId(lifecycleScenarios, 'lifecycle/stale-channel-swept');
-
-/** A digest that is exactly `exp` with a clean close, changed by `over`. */
-function digest(role: string, lang: string, exp: Expected, over: Partial<Digest> = {}): Digest {
-  return {
-    role,
-    lang,
-    bytes: exp.bytes,
-    sha256: exp.sha256,
-    texts: exp.texts.map((t) => ({ ...t })),
-    texts_sha256: exp.texts_sha256,
-    chunks: 1,
-    empty_chunks: 0,
-    max_chunk: exp.bytes,
-    end: 'closed',
-    rss_peak_kib: 0,
-    ...over,
-  };
-}
-
-/** What a reader that got only the first `n` bytes and no text reports. */
-const cut = (n: number): Partial<Digest> => ({
-  bytes: n,
-  sha256: '0'.repeat(64),
-  texts: [],
-  texts_sha256: EMPTY_SHA,
-});
-
-const run = (exp: Expected, stages: StageReport[]): CellRun => ({
-  expected: exp,
-  stages,
-  durationMs: 10,
-  channelIds: [],
-});
+const fanOut = scenarioById('pipeline/fan-out');
+const textsOnly = scenarioById('lifecycle/text-callback-only');
+const restart = scenarioById('lifecycle/engine-restarts');
+const swept = scenarioById('lifecycle/stale-channel-swept');
 
 describe('judgeCell: fan-out', () => {
   const exp = expectedForScenario(fanOut);

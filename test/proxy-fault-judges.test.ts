@@ -4,50 +4,14 @@
 // faults to them with `stage` naming the side the finding is about.
 import { describe, expect, it } from 'vitest';
 import { judgeCell } from '../harness/cell-judge.ts';
-import type { CellRun, StageReport } from '../harness/cell-runner.ts';
-import { type Expected, expectedForScenario } from '../harness/expected.ts';
+import { expectedForScenario } from '../harness/expected.ts';
 import { judgeProxyReset, judgeStalledUpgrade } from '../harness/fault-judges.ts';
 import type { Digest } from '../harness/schema/types.ts';
-import { lifecycleScenarios } from '../scenarios/lifecycle.ts';
-import type { Scenario } from '../scenarios/types.ts';
+import { cut, digestOf as digest, cellRun as run, scenarioById } from './helpers/judging.ts';
 
-const EMPTY_SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-
-function byId(id: string): Scenario {
-  const s = lifecycleScenarios.find((x) => x.id === id);
-  if (!s) throw new Error(`no scenario ${id}`);
-  return s;
-}
-
-const reset = byId('lifecycle/writer-reset-via-proxy');
-const stalledReader = byId('lifecycle/reader-upgrade-never-answered');
-const stalledWriter = byId('lifecycle/writer-upgrade-never-answered');
-
-/** A digest that is exactly `exp` with a clean close, changed by `over`. */
-function digest(role: string, lang: string, exp: Expected, over: Partial<Digest> = {}): Digest {
-  return {
-    role,
-    lang,
-    bytes: exp.bytes,
-    sha256: exp.sha256,
-    texts: exp.texts.map((t) => ({ ...t })),
-    texts_sha256: exp.texts_sha256,
-    chunks: 1,
-    empty_chunks: 0,
-    max_chunk: exp.bytes,
-    end: 'closed',
-    rss_peak_kib: 0,
-    ...over,
-  };
-}
-
-/** What a side that got only `n` bytes and no text reports. */
-const cut = (n: number): Partial<Digest> => ({
-  bytes: n,
-  sha256: '0'.repeat(64),
-  texts: [],
-  texts_sha256: EMPTY_SHA,
-});
+const reset = scenarioById('lifecycle/writer-reset-via-proxy');
+const stalledReader = scenarioById('lifecycle/reader-upgrade-never-answered');
+const stalledWriter = scenarioById('lifecycle/writer-upgrade-never-answered');
 
 const connectError = {
   code: 'Error',
@@ -56,13 +20,6 @@ const connectError = {
 };
 const resetError = { code: 'ECONNRESET', message: 'read ECONNRESET', stage: 'write' };
 const closedEarly = { code: 'CLOSED', message: 'closed 1011', stage: 'read' };
-
-const run = (exp: Expected, stages: StageReport[]): CellRun => ({
-  expected: exp,
-  stages,
-  durationMs: 10,
-  channelIds: [],
-});
 
 describe('the proxy-fault scenarios', () => {
   it('declare the faults the judges are routed by', () => {

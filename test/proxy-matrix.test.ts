@@ -6,27 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { type Cell, expandCells } from '../harness/matrix.ts';
 import { needsProxy, proxiedCommands, proxiedTag } from '../harness/proxied-workers.ts';
 import type { WorkerCommand } from '../harness/runtime/worker-process.ts';
-import { lifecycleScenarios } from '../scenarios/lifecycle.ts';
 import type { Scenario } from '../scenarios/types.ts';
+import { matrixOptions as opts, scenarioById } from './helpers/judging.ts';
 
-function byId(id: string): Scenario {
-  const s = lifecycleScenarios.find((x) => x.id === id);
-  if (!s) throw new Error(`no scenario ${id}`);
-  return s;
-}
-
-const reset = byId('lifecycle/writer-reset-via-proxy');
-const stalledReader = byId('lifecycle/reader-upgrade-never-answered');
-const stalledWriter = byId('lifecycle/writer-upgrade-never-answered');
-const plain = byId('lifecycle/wrong-key-reader');
-
-const opts = (langs: string[], extra = {}) => ({
-  langs,
-  engine: 'reference',
-  defaultTimeoutMs: 30_000,
-  repeat: 1,
-  ...extra,
-});
+const reset = scenarioById('lifecycle/writer-reset-via-proxy');
+const stalledReader = scenarioById('lifecycle/reader-upgrade-never-answered');
+const stalledWriter = scenarioById('lifecycle/writer-upgrade-never-answered');
+const plain = scenarioById('lifecycle/wrong-key-reader');
 
 const ids = (cells: readonly Cell[]) => cells.map((c) => c.id);
 

@@ -3,25 +3,11 @@ import { expectedFor, hashTexts } from '../harness/expected.ts';
 import type { Digest } from '../harness/schema/types.ts';
 import { judgeReader, judgeWriter, textDivergence } from '../harness/verdict.ts';
 import { bytes, close, plan, text } from '../scenarios/plans.ts';
+import { digestOf } from './helpers/judging.ts';
 
 const p = plan([text('a'), bytes('v', 1000), text('b 🚀'), close()]);
 const exp = expectedFor(p);
-
-function perfectDigest(role: string): Digest {
-  return {
-    role,
-    lang: 'ts',
-    bytes: exp.bytes,
-    sha256: exp.sha256,
-    texts: exp.texts.map((t) => ({ ...t })),
-    texts_sha256: exp.texts_sha256,
-    chunks: 1,
-    empty_chunks: 0,
-    max_chunk: exp.bytes,
-    end: 'closed',
-    rss_peak_kib: 0,
-  };
-}
+const perfectDigest = (role: string): Digest => digestOf(role, 'ts', exp);
 
 describe('verdicts', () => {
   it('passes a digest that matches the expectation exactly', () => {

@@ -300,11 +300,7 @@ macro_rules! on_engine {
             use super::*;
 
             fn setup() -> Option<&'static Setup> {
-                let setup = common::$engine();
-                if setup.is_none() {
-                    eprintln!("skipped: no {} engine here", stringify!($engine));
-                }
-                setup
+                common::or_skip(stringify!($engine), common::$engine())
             }
 
             macro_rules! case {

@@ -308,11 +308,7 @@ macro_rules! on_engine {
             use super::*;
 
             fn setup() -> Option<&'static Setup> {
-                let setup = common::$engine();
-                if setup.is_none() {
-                    eprintln!("skipped: no {} engine here", stringify!($engine));
-                }
-                setup
+                common::or_skip(stringify!($engine), common::$engine())
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -44,6 +44,14 @@ fn tail(path: &Path) -> String {
     lines[lines.len().saturating_sub(40)..].join("\n")
 }
 
+/// `setup`, saying on stderr that the tests skip when the engine is absent.
+pub fn or_skip(label: &str, setup: Option<&'static Setup>) -> Option<&'static Setup> {
+    if setup.is_none() {
+        eprintln!("skipped: no {label} engine here");
+    }
+    setup
+}
+
 /// The reference broker, or `None` when engines/reference is not there.
 pub fn reference() -> Option<&'static Setup> {
     static SETUP: OnceLock<Option<Setup>> = OnceLock::new();
